@@ -1,0 +1,149 @@
+#!/bin/bash
+# Helpers for VM tests; source it first thing:
+#
+#	source "$EXABOND_REPO/tests/vm/guest/lib.sh"
+#
+# A test is a bash script run as root in the VM, in a scratch directory, with
+# `set -euo pipefail`. Exit 0 passes, exit 4 skips (a missing feature, as in
+# the kernel's selftests), anything else fails. It must leave nothing behind:
+# namespaces, bonds, moved NICs or cut links fail it (tests/vm/guest/run.sh).
+# Register cleanups with on_exit; they run in reverse order.
+#
+# The machine has real NICs named by the role they play, not by ifname:
+#	card0p0, card0p1	virtio-net functions 0 and 1 of one PCI slot:
+#				a "dual-port card"
+#	card1p0			virtio-net on another slot
+# All three sit on one QEMU hub, so frames sent by one reach the others.
+
+set -euo pipefail
+
+: "${EXABOND_REPO:?run me inside the VM harness}"
+: "${EXABOND_VM_PLAN:?run me inside the VM harness}"
+
+readonly KSFT_SKIP=4
+declare -a __exabond_cleanups=()
+
+__exabond_run_cleanups() {
+	local rc=$? i
+	set +e
+	local -a argv
+	for ((i = ${#__exabond_cleanups[@]} - 1; i >= 0; i--)); do
+		IFS=$'\x1f' read -r -a argv <<< "${__exabond_cleanups[$i]}"
+		"${argv[@]}" >/dev/null 2>&1
+	done
+	exit "$rc"
+}
+trap __exabond_run_cleanups EXIT
+
+# on_exit CMD...: run CMD when the test exits (not from a subshell: the
+# registration would be lost with it).
+on_exit() {
+	local IFS=$'\x1f'
+	__exabond_cleanups+=("$*")
+}
+
+log() { printf '%s\n' "$*"; }
+fail() { printf 'FAIL: %s\n' "$*"; exit 1; }
+skip() { printf 'SKIP: %s\n' "$*"; exit "$KSFT_SKIP"; }
+
+# run CMD...: echo the command, then run it.
+run() {
+	printf '+ %s\n' "$*"
+	"$@"
+}
+
+# check DESCRIPTION CMD...: CMD must succeed.
+check() {
+	local what=$1
+	shift
+	if "$@"; then
+		printf 'ok: %s\n' "$what"
+	else
+		fail "$what (command: $*)"
+	fi
+}
+
+# check_eq DESCRIPTION EXPECTED ACTUAL
+check_eq() {
+	if [[ "$2" == "$3" ]]; then
+		printf 'ok: %s = %q\n' "$1" "$3"
+	else
+		fail "$1: expected $(printf %q "$2"), got $(printf %q "$3")"
+	fi
+}
+
+# wait_for TIMEOUT_S CMD...: poll real state until CMD succeeds.
+wait_for() {
+	local limit=$1 deadline
+	shift
+	deadline=$(($(date +%s%N) + limit * 1000000000))
+	until "$@"; do
+		if (($(date +%s%N) > deadline)); then
+			printf 'timed out after %ss waiting for: %s\n' "$limit" "$*"
+			return 1
+		fi
+		sleep 0.05
+	done
+}
+
+# nic_pci ID: the PCI address of a NIC of the machine.
+nic_pci() {
+	local key id pci
+	while read -r key id pci; do
+		if [[ "$key" == nic && "$id" == "$1" ]]; then
+			echo "$pci"
+			return 0
+		fi
+	done < "$EXABOND_VM_PLAN"
+	echo "no NIC called $1 in this machine" >&2
+	return 1
+}
+
+# nic ID: the current interface name of a NIC (in the initial namespace).
+nic() {
+	local pci dir
+	pci=$(nic_pci "$1") || return 1
+	for dir in /sys/bus/pci/devices/"$pci"/virtio*/net/*; do
+		[[ -e "$dir" ]] || break
+		echo "${dir##*/}"
+		return 0
+	done
+	echo "NIC $1 ($pci) has no interface in this namespace" >&2
+	return 1
+}
+
+# host CMD...: one request to the host over the control port; prints the
+# reply and fails unless it starts with "ok".
+host() {
+	local reply
+	printf '%s\n' "$*" >&9
+	read -r -t 20 reply <&9 || { echo "host did not answer: $*" >&2; return 1; }
+	[[ "$reply" == ok* ]] || { echo "host: $*: $reply" >&2; return 1; }
+	echo "${reply#ok}"
+}
+
+# set_link ID up|down: cut or restore a NIC's carrier from outside, as a
+# pulled cable would (QMP set_link). The link is restored after the test.
+set_link() {
+	printf '+ set_link %s %s (QMP)\n' "$1" "$2"
+	host set_link "$1" "$2" >/dev/null
+	[[ "$2" != down ]] || on_exit host set_link "$1" up
+}
+
+carrier_of() { cat "/sys/class/net/$1/carrier" 2>/dev/null || echo none; }
+
+# netns_new VAR PREFIX: create a namespace with a unique name, store the
+# name in VAR, delete the namespace when the test exits.
+netns_new() {
+	local name
+	name="$2-$(mktemp -u XXXXXX)"
+	ip netns add "$name"
+	on_exit ip netns del "$name"
+	ip -n "$name" link set lo up
+	printf -v "$1" '%s' "$name"
+}
+
+# bond_active BOND: the active member, as bonding reports it.
+bond_active() {
+	ip -j -d link show "$1" | jq -r '.[0].linkinfo.info_data.active_slave // empty'
+}
