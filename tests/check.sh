@@ -1,0 +1,97 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Every test tier, in one run, with one count at the end (called by
+# `make check`, which has built everything first):
+#
+#   1. host unit tests, normal build            (CTest)
+#   2. host unit tests, ASan + UBSan build      (CTest)
+#   3. VM tests on the packaged kernel          (tests/vm/run.py)
+#   4. the VM harness self-test                 (tests/vm/selftest/check.py)
+#
+# All tiers run even when one fails, so one run shows everything. The last
+# line is "check: N passed, M failed"; the exit status is non-zero if any
+# test failed or any tier could not run.
+#
+# usage: check.sh --build DIR -- VM-RUNNER-ARGS...
+set -uo pipefail
+
+usage() { echo "usage: $0 --build DIR -- VM-RUNNER-ARGS..." >&2; exit 2; }
+[[ "${1:-}" == --build && -n "${2:-}" && "${3:-}" == -- ]] || usage
+build=$2
+shift 3
+vm_args=("$@")
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+
+total_pass=0
+total_fail=0
+broken=()
+summary=()
+
+# tier NAME PASSED FAILED RC
+tier() {
+	local name=$1 pass=$2 fail=$3 rc=$4
+	total_pass=$((total_pass + pass))
+	total_fail=$((total_fail + fail))
+	summary+=("$(printf '%-28s %4d passed, %d failed' "$name" "$pass" "$fail")")
+	if [[ $rc -ne 0 && $fail -eq 0 ]]; then
+		broken+=("$name (exit $rc with no failed test: it did not run)")
+	fi
+}
+
+banner() { printf '\n==== %s ====\n' "$*"; }
+
+# CTest: "100% tests passed, 0 tests failed out of 11"
+ctest_tier() {
+	local name=$1 dir=$2 out rc pass fail total
+	banner "$name"
+	out=$(cd "$dir" && ctest --output-on-failure 2>&1)
+	rc=$?
+	printf '%s\n' "$out"
+	read -r fail total < <(printf '%s\n' "$out" |
+		sed -n 's/.*tests passed, \([0-9]\+\) tests\? failed out of \([0-9]\+\).*/\1 \2/p' | tail -n1)
+	if [[ -z "${total:-}" || "$total" -eq 0 ]]; then
+		tier "$name" 0 0 0
+		broken+=("$name: no CTest summary (exit $rc)")
+		return
+	fi
+	pass=$((total - fail))
+	tier "$name" "$pass" "$fail" "$rc"
+}
+
+ctest_tier "host unit tests" "$build/userspace"
+ctest_tier "host unit tests (ASan+UBSan)" "$build/userspace-asan"
+
+banner "VM tests"
+json=$build/vm-result.json
+rm -f "$json"
+python3 "$here/vm/run.py" "${vm_args[@]}" --out "$build/vm" --json "$json"
+rc=$?
+if [[ -f "$json" ]]; then
+	read -r pass fail < <(python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(r["passed"], r["failed"] + len(r["problems"]))' "$json")
+	tier "VM tests" "$pass" "$fail" "$rc"
+else
+	tier "VM tests" 0 1 "$rc"
+	broken+=("VM tests: the runner wrote no result")
+fi
+
+banner "VM harness self-test"
+out=$(python3 "$here/vm/selftest/check.py" "${vm_args[@]}" 2>&1)
+rc=$?
+printf '%s\n' "$out"
+read -r pass fail < <(printf '%s\n' "$out" |
+	sed -n 's/^harness-selftest: \([0-9]\+\) passed, \([0-9]\+\) failed$/\1 \2/p')
+if [[ -n "${pass:-}" ]]; then
+	tier "VM harness self-test" "$pass" "$fail" "$rc"
+else
+	tier "VM harness self-test" 0 1 "$rc"
+	broken+=("VM harness self-test: no closing line")
+fi
+
+banner "summary"
+printf '%s\n' "${summary[@]}"
+for b in "${broken[@]}"; do
+	echo "BROKEN: $b"
+done
+echo "check: $total_pass passed, $total_fail failed"
+[[ $total_fail -eq 0 && ${#broken[@]} -eq 0 ]]
