@@ -241,7 +241,8 @@ class Boot:
             "-qmp", f"unix:{s}/qmp,server=on,wait=off",
         ]
         for i, (nic, _, addr, mac) in enumerate(NICS):
-            dev = f"virtio-net-pci,netdev=hub{i},id={nic},addr={addr},mac={mac}"
+            dev = (f"virtio-net-pci,netdev=hub{i},id={nic},addr={addr},mac={mac},"
+                   "romfile=")
             if addr.endswith(".0"):
                 dev += ",multifunction=on"
             cmd += ["-netdev", f"hubport,id=hub{i},hubid=0", "-device", dev]
