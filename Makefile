@@ -72,6 +72,7 @@ deps:
 		grep -o 'linux-image-[^ ,]*' | head -n1 | sed 's/^linux-image-//'); \
 	if [ ! -d "/usr/src/linux-headers-$$kver" ]; then \
 		echo "deps: installing linux-headers-$$kver to match the kernel image"; \
+		$(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq \
 			--no-install-recommends "linux-headers-$$kver"; \
 	fi

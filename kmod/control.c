@@ -19,7 +19,7 @@
 
 /* Per-namespace state; lives exactly as long as the namespace. */
 struct exabond_net {
-	struct net *net;
+	/* Ours, not shared: sysfs tags it with this namespace. */
 	struct class_attribute class_attr_masters;
 };
 
@@ -44,7 +44,6 @@ static int __net_init exabond_net_init(struct net *net)
 	struct exabond_net *en = net_generic(net, exabond_net_id);
 	int err;
 
-	en->net = net;
 	en->class_attr_masters = exabond_masters_attr;
 	sysfs_attr_init(&en->class_attr_masters.attr);
 

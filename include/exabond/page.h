@@ -31,8 +31,9 @@
  * with one thread per page. A publication is:
  *
  *	WRITE_ONCE(pg->seq, pg->seq + 1);	(W1) seq is now odd
- *	smp_wmb();				(W2) pairs with (R4)
- *	... store every field, generation + 1 ...
+ *	smp_wmb();				(W2) pairs with (R3)
+ *	... store every field ...
+ *	WRITE_ONCE(pg->generation, gen + 1);	one 64-bit store
  *	WRITE_ONCE(pg->hot, new_hot);		(W3) one 64-bit store
  *	smp_wmb();				(W4) pairs with (R1)
  *	WRITE_ONCE(pg->seq, pg->seq + 1);	(W5) seq is even again
@@ -55,11 +56,11 @@
  *	} while (load(&pg->seq) != seq);	(R4) pairs with (W2)
  *
  * (R1) with (W4): a reader that sees the even seq written by (W5) also sees
- * every field stored before it. (R3)+(R4) with (W2): if any field copied in
- * (R2) came from a publication that started after (R1), the odd seq of (W1)
- * is visible at (R4) and the reader retries. In C++ use
- * std::atomic_ref/__atomic loads: acquire for (R1), relaxed for (R2) and
- * (R4), std::atomic_thread_fence(std::memory_order_acquire) for (R3).
+ * every field stored before it. (R3) with (W2): if any field copied in (R2)
+ * came from a publication that started after (R1), the odd seq of (W1) is
+ * visible at (R4) and the reader retries. In C or C++17 use the __atomic
+ * builtins on the mapped bytes: __ATOMIC_ACQUIRE for (R1), __ATOMIC_RELAXED
+ * for (R2) and (R4), __atomic_thread_fence(__ATOMIC_ACQUIRE) for (R3).
  *
  * Hot word
  * --------
@@ -76,7 +77,10 @@
  *			compares unequal
  *
  * Likewise pg->generation may be read alone with one acquire load to ask
- * "did anything change since generation G".
+ * "did anything change since generation G". Both are stored after (W2), so
+ * a snapshot taken after either load is at least as new as what it saw.
+ * Single 64-bit loads and stores are single-copy atomic only on 64-bit
+ * hosts; the module builds for 64-bit kernels only.
  */
 #ifndef _EXABOND_PAGE_H
 #define _EXABOND_PAGE_H

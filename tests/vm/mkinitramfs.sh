@@ -30,18 +30,29 @@ for applet in sh mount umount mkdir insmod switch_root cat echo sleep poweroff; 
 	ln -s busybox "$stage/bin/$applet"
 done
 
-# Modules in dependency order, each once.
+# Modules in dependency order, each once, uncompressed (busybox insmod
+# takes plain .ko; newer Debian kernels ship .ko.xz or .ko.zst). A module
+# built into the kernel shows as "builtin" and needs nothing.
 n=0
 declare -A seen=()
 for mod in virtio_pci 9pnet_virtio 9p overlay virtio_console; do
+	deps=$(modprobe -S "$kver" -d / --show-depends "$mod") ||
+		{ echo "$0: modprobe cannot resolve $mod for $kver" >&2; exit 1; }
 	while read -r verb path _; do
 		[[ "$verb" == insmod ]] || continue
 		[[ -z "${seen[$path]:-}" ]] || continue
 		seen[$path]=1
-		printf -v name '%02d-%s' "$n" "$(basename "$path")"
-		cp "$path" "$stage/modules/$name"
+		base=$(basename "$path")
+		printf -v name '%02d-%s.ko' "$n" "${base%%.ko*}"
+		case "$path" in
+		*.ko) cp "$path" "$stage/modules/$name" ;;
+		*.ko.xz) xz -dc "$path" > "$stage/modules/$name" ;;
+		*.ko.zst) zstd -qdc "$path" > "$stage/modules/$name" ;;
+		*.ko.gz) gzip -dc "$path" > "$stage/modules/$name" ;;
+		*) echo "$0: unknown module format: $path" >&2; exit 1 ;;
+		esac
 		n=$((n + 1))
-	done < <(modprobe -S "$kver" -d / --show-depends "$mod")
+	done <<< "$deps"
 done
 
 install -m 0755 "$here/guest/initramfs-init" "$stage/init"

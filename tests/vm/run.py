@@ -79,18 +79,8 @@ class Outcome:
 class Qmp:
     """A minimal QMP client: one command at a time, events skipped."""
 
-    def __init__(self, path, timeout=30):
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-                self.sock.connect(path)
-                break
-            except OSError:
-                self.sock.close()
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.05)
+    def __init__(self, path, proc, timeout=30):
+        self.sock = connect_unix(path, proc, timeout)
         self.file = self.sock.makefile("rw", encoding="utf-8")
         self._read()  # greeting
         self.execute("qmp_capabilities")
@@ -119,7 +109,8 @@ class Qmp:
         self.sock.close()
 
 
-def connect_unix(path, timeout=30):
+def connect_unix(path, proc, timeout=30):
+    """Connect to a socket QEMU listens on, giving up if QEMU exits."""
     deadline = time.monotonic() + timeout
     while True:
         s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -128,9 +119,18 @@ def connect_unix(path, timeout=30):
             return s
         except OSError:
             s.close()
+            if proc.poll() is not None:
+                raise ConnectionError(f"QEMU exited ({proc.returncode})")
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.05)
+
+
+def complete_lines(data):
+    """The newline-terminated lines of data; a partial last line is not
+    a line yet. Splits on \n only (str.splitlines also splits on \x1c,
+    \x85, \u2028 ...)."""
+    return data.split("\n")[:-1]
 
 
 class Boot:
@@ -153,15 +153,23 @@ class Boot:
 
     # -- the guest's requests -------------------------------------------------
     def serve_ctl(self, qmp, ctl):
-        f = ctl.makefile("rw", encoding="utf-8", newline="\n")
-        for line in f:
-            words = line.split()
-            try:
-                reply = self.handle(qmp, words)
-            except Exception as e:  # reported to the guest, which fails
-                reply = f"error {e}"
-            f.write(reply + "\n")
-            f.flush()
+        """Answer "<tag> request" lines with "<tag> reply" lines."""
+        f = ctl.makefile("rw", encoding="utf-8", errors="replace",
+                         newline="\n")
+        try:
+            for line in f:
+                words = line.split()
+                if not words:
+                    continue
+                tag, words = words[0], words[1:]
+                try:
+                    reply = self.handle(qmp, words)
+                except Exception as e:  # reported to the guest, which fails
+                    reply = f"error {type(e).__name__}: {e}"
+                f.write(f"{tag} {reply}\n".replace("\r", " "))
+                f.flush()
+        except OSError:
+            pass  # QEMU went away
 
     def handle(self, qmp, words):
         if not words:
@@ -264,13 +272,14 @@ class Boot:
         self.write_plan()
         qemu_err = open(self.outdir / "qemu.stderr", "w")
         t0 = time.monotonic()
-        proc = subprocess.Popen(self.qemu_cmd(), stdin=subprocess.DEVNULL,
-                                stdout=qemu_err, stderr=qemu_err)
+        proc = None
         threads = []
         try:
-            qmp = Qmp(f"{self.sockdir}/qmp")
-            ctl = connect_unix(f"{self.sockdir}/ctl")
-            log = connect_unix(f"{self.sockdir}/log")
+            proc = subprocess.Popen(self.qemu_cmd(), stdin=subprocess.DEVNULL,
+                                    stdout=qemu_err, stderr=qemu_err)
+            qmp = Qmp(f"{self.sockdir}/qmp", proc)
+            ctl = connect_unix(f"{self.sockdir}/ctl", proc)
+            log = connect_unix(f"{self.sockdir}/log", proc)
             threads = [
                 threading.Thread(target=self.serve_ctl, args=(qmp, ctl),
                                  daemon=True),
@@ -282,15 +291,18 @@ class Boot:
             verdict, t_boot = self.watch(proc, t0)
         except (OSError, ConnectionError) as e:
             verdict, t_boot = f"QEMU did not start: {e}", None
+        except Exception as e:  # a harness bug must not lose the report
+            verdict, t_boot = f"harness error: {type(e).__name__}: {e}", None
         finally:
-            if proc.poll() is None:
-                proc.kill()
-            proc.wait()
+            if proc is not None:
+                if proc.poll() is None:
+                    proc.kill()
+                proc.wait()
             qemu_err.close()
             for t in threads:
                 t.join(timeout=5)
             shutil.rmtree(self.sockdir, ignore_errors=True)
-        records = self.results.read_text(errors="replace").splitlines()
+        records = complete_lines(self.results.read_text(errors="replace"))
         return records, t_boot, verdict
 
     def watch(self, proc, t0):
@@ -300,7 +312,7 @@ class Boot:
         seen = 0
         t_boot = None
         while True:
-            records = self.results.read_text(errors="replace").splitlines()
+            records = complete_lines(self.results.read_text(errors="replace"))
             for rec in records[seen:]:
                 word = rec.split()
                 if not word:
@@ -310,14 +322,18 @@ class Boot:
                     t_boot = now - t0
                     phase, deadline = "setup", now + SETUP_TIMEOUT
                 elif word[0] == "BEGIN" and len(word) >= 3:
-                    limit = int(word[2])
+                    limit = int(word[2]) if word[2].isdigit() else 0
                     if self.args.watchdog:
                         limit = min(limit, self.args.watchdog - GRACE)
                     phase, deadline = f"test {word[1]}", now + limit + GRACE
                 elif word[0] in ("SETUP", "RESULT"):
                     phase, deadline = "between tests", now + TEARDOWN_TIMEOUT
                 elif word[0] == "DONE":
-                    proc.wait(timeout=60)
+                    try:
+                        proc.wait(timeout=60)
+                    except subprocess.TimeoutExpired:
+                        proc.kill()
+                        return "VM did not power off after DONE", t_boot
                     return "done", t_boot
             seen = len(records)
             if proc.poll() is not None:
@@ -328,12 +344,12 @@ class Boot:
             time.sleep(0.1)
 
 
-def scan_console(path):
+def scan_kernel_log(lines):
     """Map each kernel problem line to the test during which it appeared
     (None: outside any test)."""
     found = []
     current = None
-    for line in path.read_text(errors="replace").splitlines():
+    for line in lines:
         m = MARKER.search(line)
         if m:
             current = m.group(2) if m.group(1) == "BEGIN" else None
@@ -353,6 +369,8 @@ def resolve_tests(args):
         path = path.resolve()
         if not path.is_file():
             sys.exit(f"run.py: no VM test {name} ({path})")
+        if not re.fullmatch(r"[A-Za-z0-9_.-]+", path.stem):
+            sys.exit(f"run.py: test name {path.stem!r}: use letters, digits, _ . -")
         tests.append((path.stem, str(path)))
     if len({n for n, _ in tests}) != len(tests):
         sys.exit("run.py: test names must be unique")
@@ -409,6 +427,7 @@ def main():
             print(f"vm: boot {index}: guest up in {t_boot:.1f} s", flush=True)
 
         reported = set()
+        planned = {n for n, _ in pending}
         running = None
         setup_ok = teardown_ok = False
         for rec in records:
@@ -421,11 +440,19 @@ def main():
                 teardown_ok = word[1:2] == ["ok"]
                 if not teardown_ok:
                     run_problems.append(f"boot {index}: {rec}")
-            elif word[0] == "BEGIN" and len(word) >= 2:
+            elif word[0] == "BEGIN" and len(word) >= 2 and word[1] in planned:
                 running = word[1]
-            elif word[0] == "RESULT" and len(word) >= 4 and word[1] in outcomes:
+            elif word[0] == "RESULT":
+                if (len(word) < 4 or word[1] not in outcomes
+                        or word[1] not in planned
+                        or word[2] not in ("PASS", "FAIL", "SKIP")
+                        or word[1] in reported):
+                    run_problems.append(f"boot {index}: bad record: {rec!r}")
+                    continue
                 o = outcomes[word[1]]
-                o.status, o.ms = word[2], int(word[3].rstrip("ms") or 0)
+                o.status = word[2]
+                ms = word[3].removesuffix("ms")
+                o.ms = int(ms) if ms.isdigit() else 0
                 o.detail = word[4] if len(word) > 4 else ""
                 reported.add(word[1])
                 running = None
@@ -440,12 +467,24 @@ def main():
             if sep and name in outcomes:
                 outcomes[name].log.append(text)
 
-        for where, line in scan_console(boot.console):
+        # The console shows what the kernel printed at loglevel <= 4 even if
+        # the VM died; the guest's final dmesg dump shows everything, even
+        # if a test lowered the console log level.
+        console = boot.console.read_text(errors="replace").split("\n")
+        dmesg = [line[len("dmesg| "):] for line in boot.guest_lines
+                 if line.startswith("dmesg| ")]
+        seen_lines = set()
+        for where, line in scan_kernel_log(console) + scan_kernel_log(dmesg):
+            if line in seen_lines:
+                continue
+            seen_lines.add(line)
             if where in outcomes:
                 o = outcomes[where]
+                if not o.kernel:  # the first kernel finding leads the detail
+                    o.detail = "kernel log: " + line + (
+                        f"; {o.detail}" if o.status == "FAIL" and o.detail else "")
+                o.status = "FAIL"
                 o.kernel.append(line)
-                if o.status != "FAIL":
-                    o.status, o.detail = "FAIL", "kernel log: " + line
             else:
                 run_problems.append(f"boot {index}: kernel log outside a test: {line}")
 

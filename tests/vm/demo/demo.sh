@@ -28,7 +28,7 @@ on_exit ip link del bond0
 run ip link set "$p0" master bond0
 run ip link set "$p1" master bond0
 run ip link set bond0 up
-wait_for 5 test -n "$(bond_active bond0)"
+wait_for 5 active_is bond0 ""
 run ip -d -br link show bond0
 ip -d link show bond0 | grep -o 'bond mode [^ ]* active_slave [^ ]* miimon [0-9]*'
 sed -n '/^Slave Interface/q;p' /proc/net/bonding/bond0 | grep -E 'Mode|Currently Active|MII Status|Polling'
@@ -38,9 +38,9 @@ first=$(bond_active bond0)
 step "cut $first's link ($cut) from outside"
 t0=$(date +%s%N)
 set_link "$cut" down
-wait_for 5 test "$(carrier_of "$first")" = 0
+wait_for 5 carrier_is "$first" 0
 t_carrier=$(ms_since "$t0")
-wait_for 5 test "$(bond_active bond0)" = "$second"
+wait_for 5 active_is bond0 "$second"
 t_failover=$(ms_since "$t0")
 printf 'carrier of %s lost after %d ms; bonding made %s active after %d ms\n' \
 	"$first" "$t_carrier" "$second" "$t_failover"
@@ -49,7 +49,7 @@ grep -A2 "Slave Interface: $first" /proc/net/bonding/bond0
 step "restore $cut's link"
 t0=$(date +%s%N)
 set_link "$cut" up
-wait_for 5 test "$(ip -j -d link show "$first" | jq -r '.[0].linkinfo.info_slave_data.mii_status')" = UP
+wait_for 5 mii_status_is "$first" UP
 t_back=$(ms_since "$t0")
 printf '%s is back as a backup after %d ms; active stays %s\n' "$first" "$t_back" "$(bond_active bond0)"
 

@@ -21,30 +21,39 @@ set -euo pipefail
 : "${EXABOND_VM_PLAN:?run me inside the VM harness}"
 
 readonly KSFT_SKIP=4
-declare -a __exabond_cleanups=()
+__exabond_ncleanups=0
 
 __exabond_run_cleanups() {
 	local rc=$? i
 	set +e
-	local -a argv
-	for ((i = ${#__exabond_cleanups[@]} - 1; i >= 0; i--)); do
-		IFS=$'\x1f' read -r -a argv <<< "${__exabond_cleanups[$i]}"
-		"${argv[@]}" >/dev/null 2>&1
+	for ((i = __exabond_ncleanups - 1; i >= 0; i--)); do
+		local -n __cmd=__exabond_cleanup_$i
+		"${__cmd[@]}" >/dev/null 2>&1
+		unset -n __cmd
 	done
 	exit "$rc"
 }
 trap __exabond_run_cleanups EXIT
 
-# on_exit CMD...: run CMD when the test exits (not from a subshell: the
-# registration would be lost with it).
+# on_exit CMD [ARG...]: run CMD when the test exits, last registered first.
+# Not from a subshell ($(...), a pipeline): the registration would be lost.
 on_exit() {
-	local IFS=$'\x1f'
-	__exabond_cleanups+=("$*")
+	declare -ga "__exabond_cleanup_$__exabond_ncleanups"
+	local -n __slot=__exabond_cleanup_$__exabond_ncleanups
+	__slot=("$@")
+	unset -n __slot
+	__exabond_ncleanups=$((__exabond_ncleanups + 1))
 }
 
 log() { printf '%s\n' "$*"; }
 fail() { printf 'FAIL: %s\n' "$*"; exit 1; }
-skip() { printf 'SKIP: %s\n' "$*"; exit "$KSFT_SKIP"; }
+# skip REASON: the test cannot run here. Only this counts as a skip: a
+# command that happens to exit 4 is a failure.
+skip() {
+	printf 'SKIP: %s\n' "$*"
+	printf '%s\n' "$*" > "$EXABOND_SKIP_FILE"
+	exit "$KSFT_SKIP"
+}
 
 # run CMD...: echo the command, then run it.
 run() {
@@ -52,7 +61,9 @@ run() {
 	"$@"
 }
 
-# check DESCRIPTION CMD...: CMD must succeed.
+# check DESCRIPTION CMD...: CMD must succeed. Only CMD's exit status counts:
+# bash ignores set -e inside a function run as a condition, so a function
+# given to check (or wait_for) must end with the test that decides.
 check() {
 	local what=$1
 	shift
@@ -72,7 +83,9 @@ check_eq() {
 	fi
 }
 
-# wait_for TIMEOUT_S CMD...: poll real state until CMD succeeds.
+# wait_for TIMEOUT_S CMD...: poll real state until CMD succeeds. CMD runs
+# anew each time: pass a command or function that reads the state itself
+# (carrier_is, active_is, ...), never a "$(...)" expanded once by the caller.
 wait_for() {
 	local limit=$1 deadline
 	shift
@@ -113,13 +126,22 @@ nic() {
 }
 
 # host CMD...: one request to the host over the control port; prints the
-# reply and fails unless it starts with "ok".
+# reply and fails unless it starts with "ok". Requests carry a tag that the
+# reply echoes, so a late reply to someone else's request is never ours.
+__exabond_ctl_n=0
 host() {
-	local reply
-	printf '%s\n' "$*" >&9
-	read -r -t 20 reply <&9 || { echo "host did not answer: $*" >&2; return 1; }
-	[[ "$reply" == ok* ]] || { echo "host: $*: $reply" >&2; return 1; }
-	echo "${reply#ok}"
+	local tag reply got
+	__exabond_ctl_n=$((__exabond_ctl_n + 1))
+	tag="t$$-$__exabond_ctl_n"
+	printf '%s %s\n' "$tag" "$*" >&9
+	while read -r -t 20 got reply <&9; do
+		[[ "$got" == "$tag" ]] || continue
+		[[ "$reply" == ok* ]] || { echo "host: $*: $reply" >&2; return 1; }
+		echo "${reply#ok}"
+		return 0
+	done
+	echo "host did not answer: $*" >&2
+	return 1
 }
 
 # set_link ID up|down: cut or restore a NIC's carrier from outside, as a
@@ -131,6 +153,9 @@ set_link() {
 }
 
 carrier_of() { cat "/sys/class/net/$1/carrier" 2>/dev/null || echo none; }
+
+# carrier_is DEV 0|1: for wait_for.
+carrier_is() { [[ "$(carrier_of "$1")" == "$2" ]]; }
 
 # netns_new VAR PREFIX: create a namespace with a unique name, store the
 # name in VAR, delete the namespace when the test exits.
@@ -146,4 +171,17 @@ netns_new() {
 # bond_active BOND: the active member, as bonding reports it.
 bond_active() {
 	ip -j -d link show "$1" | jq -r '.[0].linkinfo.info_data.active_slave // empty'
+}
+
+# active_is BOND DEV: for wait_for ("" waits for any active member).
+active_is() {
+	local a
+	a=$(bond_active "$1")
+	if [[ -z "$2" ]]; then [[ -n "$a" ]]; else [[ "$a" == "$2" ]]; fi
+}
+
+# mii_status_is MEMBER UP|DOWN|GOING_DOWN|GOING_BACK: bonding's view of a
+# member's link, for wait_for.
+mii_status_is() {
+	[[ "$(ip -j -d link show "$1" | jq -r '.[0].linkinfo.info_slave_data.mii_status')" == "$2" ]]
 }

@@ -34,6 +34,11 @@ power_off() {
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mkdir -p /dev/pts /dev/shm
+# What udev would create: bash's process substitution needs /dev/fd.
+ln -sfn /proc/self/fd /dev/fd
+ln -sfn /proc/self/fd/0 /dev/stdin
+ln -sfn /proc/self/fd/1 /dev/stdout
+ln -sfn /proc/self/fd/2 /dev/stderr
 mount -t devpts devpts /dev/pts
 mount -t tmpfs tmpfs /dev/shm
 mount -t tmpfs tmpfs /run
@@ -108,33 +113,80 @@ if ! setup; then
 fi
 result "SETUP ok"
 
+# The control port: "<n> request" out, "<n> reply" back. Replies to earlier
+# requests (a test killed while waiting) are skipped, never taken as ours.
+ctl_seq=0
+ctl() {
+	local reply n
+	ctl_seq=$((ctl_seq + 1))
+	printf 'r%s %s\n' "$ctl_seq" "$*" >&9
+	while read -r -t 20 n reply <&9; do
+		if [[ "$n" == "r$ctl_seq" ]]; then
+			printf '%s\n' "$reply"
+			return 0
+		fi
+	done
+	echo "no answer"
+	return 1
+}
+
+# What a test must leave as it found it, one line per item. Scope-link
+# addresses and operational state come and go with links going up and down.
+snapshot() {
+	ip -j link show | jq -r '.[] | "link \(.ifname) mtu \(.mtu) master \(.master // "-") addr \(.address // "-") up \(.flags | index(["UP"]) != null)"'
+	ip -j addr show | jq -r '.[] | .ifname as $n | .addr_info[] | select(.scope != "link") | "addr \($n) \(.local)/\(.prefixlen)"'
+	local k
+	for k in net.ipv4.ip_forward net.ipv6.conf.all.forwarding \
+		net.ipv4.conf.all.arp_ignore net.ipv4.conf.all.rp_filter; do
+		echo "sysctl $k $(sysctl -n "$k")"
+	done
+	echo "printk $(cut -f1 /proc/sys/kernel/printk)"
+}
+
 # Whatever a test leaves behind fails it, and is cleaned so the next test
-# starts from the same state.
+# starts from the same state. Prints one line; details go to the log.
 check_clean() {
-	local leaks=() ns bond i dev reply
+	local before=$1 after=$1.after leaks=() ns bond i try reply missing m
 	for ns in $(ip netns list | awk '{print $1}'); do
 		leaks+=("netns $ns")
-		ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null
+		ip netns pids "$ns" | xargs -r kill -9
 		ip netns del "$ns"
-	done
+	done >&2 2>&1
 	for bond in $(cat /sys/class/net/bonding_masters 2>/dev/null); do
 		leaks+=("bond $bond")
-		ip link del "$bond"
+		ip link del "$bond" >&2 2>&1
 	done
-	for i in "${!nic_pcis[@]}"; do
-		dev=$(ls "/sys/bus/pci/devices/${nic_pcis[$i]}"/virtio*/net/ 2>/dev/null)
-		[[ -n "$dev" ]] || leaks+=("NIC ${nic_ids[$i]} not in the initial namespace")
+	# NICs in a deleted namespace come back asynchronously.
+	for try in $(seq 100); do
+		missing=()
+		for i in "${!nic_pcis[@]}"; do
+			compgen -G "/sys/bus/pci/devices/${nic_pcis[$i]}/virtio*/net/*" \
+				>/dev/null || missing+=("${nic_ids[$i]}")
+		done
+		((${#missing[@]})) || break
+		sleep 0.1
 	done
-	printf 'links_reset\n' >&9
-	if read -r -t 10 reply <&9; then
-		[[ "$reply" == "ok" ]] || leaks+=("NIC links left down: ${reply#restored }")
-	else
-		leaks+=("no answer from the host to links_reset")
+	((${#missing[@]} == 0)) ||
+		leaks+=("NIC ${missing[*]} not back in the initial namespace")
+	reply=$(ctl links_reset)
+	[[ "$reply" == ok ]] || leaks+=("NIC links: $reply")
+	for m in bonding veth virtio_net exabond; do
+		lsmod | grep -q "^$m " && continue
+		leaks+=("module $m unloaded")
+		if [[ $m == exabond ]]; then
+			insmod "$module" >&2 2>&1
+		else
+			modprobe "$m" >&2 2>&1
+		fi
+	done
+	local diff
+	if ! snapshot > "$after"; then
+		leaks+=("cannot read the state after the test")
+	elif ! diff=$(diff "$before" "$after"); then
+		leaks+=("state changed: $(grep '^[<>]' <<< "$diff" | tr '\n' ';')")
 	fi
-	lsmod | grep -q '^exabond ' || {
-		leaks+=("exabond.ko not loaded")
-		insmod "$module"
-	}
+	# The console log level is how the host sees kernel warnings.
+	echo 5 > /proc/sys/kernel/printk
 	if ((${#leaks[@]})); then
 		local IFS=,
 		echo "left behind: ${leaks[*]}"
@@ -142,6 +194,24 @@ check_clean() {
 	fi
 	return 0
 }
+
+# The kernel log as it grows, after setup and after each test, on the log
+# port: the host scans it for problems a test may have hidden from the
+# console (dmesg -n). The console remains the record if the VM dies.
+dmesg_sent=0
+send_dmesg() {
+	local lines
+	mapfile -t lines < <(dmesg)
+	((${#lines[@]} >= dmesg_sent)) || dmesg_sent=0 # the ring wrapped
+	((${#lines[@]} == dmesg_sent)) ||
+		printf 'dmesg| %s\n' "${lines[@]:dmesg_sent}"
+	dmesg_sent=${#lines[@]}
+}
+
+# Taint flags that mean the kernel found a problem (everything but O and E,
+# which loading out-of-tree, unsigned test modules sets). They are sticky:
+# this catches the first problem of each kind; the kernel log the rest.
+taint_bad() { echo $(( $(cat /proc/sys/kernel/tainted) & ~(4096 | 8192) )); }
 
 # A test may ask for a longer timeout with a "# vm-timeout: SECONDS" line.
 timeout_of() {
@@ -154,22 +224,40 @@ for i in "${!test_names[@]}"; do
 	name=${test_names[$i]}
 	file=${test_files[$i]}
 	limit=$(timeout_of "$file")
+	work=$(mktemp -d "/tmp/$name.XXXXXX")
+	before=$work.state
+	snapshot > "$before" || echo "cannot read the state before $name"
+	taint0=$(taint_bad)
+	export EXABOND_SKIP_FILE=$work/.skipped
 	kmsg "BEGIN $name"
 	result "BEGIN $name $limit"
 	start=$(date +%s%N)
-	work=$(mktemp -d "/tmp/$name.XXXXXX")
-	( cd "$work" && exec 7>&- && exec timeout -k 5 "$limit" \
-		bash "$file" ) 2>&1 | sed -u "s/^/$name| /"
-	rc=${PIPESTATUS[0]}
+	# Its own session and process group, so nothing it started survives it;
+	# output streamed to the log port with the test's name in front.
+	(cd "$work" && exec 7>&- && exec setsid timeout -k 5 "$limit" \
+		bash "$file") > >(sed -u "s/^/$name| /") 2>&1 &
+	pid=$!
+	wait "$pid"
+	rc=$?
+	kill -9 -- "-$pid" 2>/dev/null
 	secs=$(( ($(date +%s%N) - start) / 1000000 ))
 	case $rc in
 	0) status=PASS detail= ;;
-	4) status=SKIP detail= ;;
+	4)
+		if [[ -e "$EXABOND_SKIP_FILE" ]]; then
+			status=SKIP detail=$(head -c 200 "$EXABOND_SKIP_FILE")
+		else
+			status=FAIL detail="exit status 4 without skip"
+		fi
+		;;
 	124 | 137) status=FAIL detail="timed out after ${limit}s" ;;
 	*) status=FAIL detail="exit status $rc" ;;
 	esac
-	clean=$(check_clean 2>&1)
-	if [[ $? -ne 0 ]]; then
+	taint1=$(taint_bad)
+	if [[ "$taint1" != "$taint0" && $status != FAIL ]]; then
+		status=FAIL detail="kernel tainted during the test: $taint0 -> $taint1"
+	fi
+	if ! clean=$(check_clean "$before"); then
 		printf '%s| %s\n' "$name" "$clean"
 		if [[ $status != FAIL ]]; then
 			status=FAIL
@@ -177,6 +265,8 @@ for i in "${!test_names[@]}"; do
 		fi
 	fi
 	kmsg "END $name"
+	send_dmesg
+	detail=${detail//[$'\n\r']/ }
 	result "RESULT $name $status ${secs}ms $detail"
 done
 
@@ -185,6 +275,6 @@ if rmmod exabond; then
 else
 	result "TEARDOWN FAIL rmmod exabond"
 fi
-dmesg | sed 's/^/dmesg| /'
+send_dmesg
 result "DONE"
 power_off

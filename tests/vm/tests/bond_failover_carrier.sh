@@ -16,14 +16,14 @@ on_exit ip link del bond0
 run ip link set "$p0" master bond0
 run ip link set "$p1" master bond0
 run ip link set bond0 up
-check "a member is active" wait_for 5 test -n "$(bond_active bond0)"
+check "a member is active" wait_for 5 active_is bond0 ""
 first=$(bond_active bond0)
 log "active: $first"
 check_eq "mode" active-backup "$(ip -j -d link show bond0 | jq -r '.[0].linkinfo.info_data.mode')"
 
 if [[ "$first" == "$p0" ]]; then cut=card0p0 second=$p1; else cut=card0p1 second=$p0; fi
 set_link "$cut" down
-check "failover to $second" wait_for 5 test "$(bond_active bond0)" = "$second"
+check "failover to $second" wait_for 5 active_is bond0 "$second"
 check_eq "bond carrier after failover" 1 "$(carrier_of bond0)"
 grep -A3 "Slave Interface: $first" /proc/net/bonding/bond0 | sed 's/^/  /'
 check "bonding saw $first go down" \
@@ -31,4 +31,4 @@ check "bonding saw $first go down" \
 
 set_link "$cut" up
 check "$first back up in the bond" wait_for 5 \
-	test "$(ip -j -d link show "$first" | jq -r '.[0].linkinfo.info_slave_data.mii_status')" = UP
+	mii_status_is "$first" UP

@@ -22,16 +22,16 @@ check_eq "card0p0 bus-info" "$(nic_pci card0p0)" \
 
 run ip link set "$p0" up
 on_exit ip link set "$p0" down
-check "carrier up at start" wait_for 5 test "$(carrier_of "$p0")" = 1
+check "carrier up at start" wait_for 5 carrier_is "$p0" 1
 before=$(cat "/sys/class/net/$p0/carrier_down_count")
 before_p1=$(cat "/sys/class/net/$p1/carrier_down_count")
 
 set_link card0p0 down
-check "carrier lost after the link is cut" wait_for 5 test "$(carrier_of "$p0")" = 0
+check "carrier lost after the link is cut" wait_for 5 carrier_is "$p0" 0
 check_eq "one carrier-down transition" "$((before + 1))" \
 	"$(cat "/sys/class/net/$p0/carrier_down_count")"
 check_eq "the other port is unaffected" "$before_p1" \
 	"$(cat "/sys/class/net/$p1/carrier_down_count")"
 
 set_link card0p0 up
-check "carrier back after the link is restored" wait_for 5 test "$(carrier_of "$p0")" = 1
+check "carrier back after the link is restored" wait_for 5 carrier_is "$p0" 1
