@@ -136,11 +136,10 @@ def complete_lines(data):
 class Boot:
     """One QEMU boot running a list of tests."""
 
-    def __init__(self, args, tests, outdir, index):
+    def __init__(self, args, tests, outdir):
         self.args = args
         self.tests = tests          # [(name, path)]
         self.outdir = outdir
-        self.index = index
         self.sockdir = tempfile.mkdtemp(prefix="exabond-vm-")
         self.console = outdir / "console.log"
         self.results = outdir / "results.txt"
@@ -149,7 +148,6 @@ class Boot:
         self.links_down = set()
         self.lock = threading.Lock()
         self.guest_lines = []
-        self.stop = threading.Event()
 
     # -- the guest's requests -------------------------------------------------
     def serve_ctl(self, qmp, ctl):
@@ -183,13 +181,12 @@ class Boot:
             if state not in ("up", "down"):
                 return "error state must be up or down"
             qmp.execute("set_link", name=nic, up=(state == "up"))
-            t = time.monotonic_ns()
             with self.lock:
                 if state == "down":
                     self.links_down.add(nic)
                 else:
                     self.links_down.discard(nic)
-            return f"ok {t}"
+            return "ok"
         if words[0] == "links_reset":
             with self.lock:
                 down = sorted(self.links_down)
@@ -419,7 +416,7 @@ def main():
 
     index = 0
     while pending and index < args.max_boots:
-        boot = Boot(args, pending, out / f"boot{index}", index)
+        boot = Boot(args, pending, out / f"boot{index}")
         print(f"vm: boot {index}: {len(pending)} test(s)", flush=True)
         records, t_boot, verdict = boot.run()
         boots.append({"index": index, "boot_s": t_boot, "verdict": verdict})

@@ -125,23 +125,15 @@ nic() {
 	return 1
 }
 
+source "$EXABOND_REPO/tests/vm/guest/ctl.sh"
+
 # host CMD...: one request to the host over the control port; prints the
-# reply and fails unless it starts with "ok". Requests carry a tag that the
-# reply echoes, so a late reply to someone else's request is never ours.
-__exabond_ctl_n=0
+# rest of the reply and fails unless it starts with "ok".
 host() {
-	local tag reply got
-	__exabond_ctl_n=$((__exabond_ctl_n + 1))
-	tag="t$$-$__exabond_ctl_n"
-	printf '%s %s\n' "$tag" "$*" >&9
-	while read -r -t 20 got reply <&9; do
-		[[ "$got" == "$tag" ]] || continue
-		[[ "$reply" == ok* ]] || { echo "host: $*: $reply" >&2; return 1; }
-		echo "${reply#ok}"
-		return 0
-	done
-	echo "host did not answer: $*" >&2
-	return 1
+	local reply
+	reply=$(ctl_request "$@") || { echo "host did not answer: $*" >&2; return 1; }
+	[[ "$reply" == ok* ]] || { echo "host: $*: $reply" >&2; return 1; }
+	echo "${reply#ok}"
 }
 
 # set_link ID up|down: cut or restore a NIC's carrier from outside, as a

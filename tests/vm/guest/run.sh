@@ -113,22 +113,7 @@ if ! setup; then
 fi
 result "SETUP ok"
 
-# The control port: "<n> request" out, "<n> reply" back. Replies to earlier
-# requests (a test killed while waiting) are skipped, never taken as ours.
-ctl_seq=0
-ctl() {
-	local reply n
-	ctl_seq=$((ctl_seq + 1))
-	printf 'r%s %s\n' "$ctl_seq" "$*" >&9
-	while read -r -t 20 n reply <&9; do
-		if [[ "$n" == "r$ctl_seq" ]]; then
-			printf '%s\n' "$reply"
-			return 0
-		fi
-	done
-	echo "no answer"
-	return 1
-}
+source "$repo/tests/vm/guest/ctl.sh"
 
 # What a test must leave as it found it, one line per item. Scope-link
 # addresses and operational state come and go with links going up and down.
@@ -168,7 +153,7 @@ check_clean() {
 	done
 	((${#missing[@]} == 0)) ||
 		leaks+=("NIC ${missing[*]} not back in the initial namespace")
-	reply=$(ctl links_reset)
+	reply=$(ctl_request links_reset) || reply="no answer from the host"
 	[[ "$reply" == ok ]] || leaks+=("NIC links: $reply")
 	for m in bonding veth virtio_net exabond; do
 		lsmod | grep -q "^$m " && continue
