@@ -105,9 +105,6 @@ class Qmp:
             raise RuntimeError(reply["error"].get("desc", str(reply)))
         return reply.get("return")
 
-    def close(self):
-        self.sock.close()
-
 
 def connect_unix(path, proc, timeout=30):
     """Connect to a socket QEMU listens on, giving up if QEMU exits."""

@@ -4,10 +4,12 @@
 #	source "$EXABOND_REPO/tests/vm/guest/lib.sh"
 #
 # A test is a bash script run as root in the VM, in a scratch directory, with
-# `set -euo pipefail`. Exit 0 passes, exit 4 skips (a missing feature, as in
-# the kernel's selftests), anything else fails. It must leave nothing behind:
-# namespaces, bonds, moved NICs or cut links fail it (tests/vm/guest/run.sh).
-# Register cleanups with on_exit; they run in reverse order.
+# `set -euo pipefail`. Exit 0 passes, skip REASON skips (a missing feature;
+# exit 4, as in the kernel's selftests, but only through skip), anything else
+# fails. It must leave nothing behind: namespaces, bonds, moved NICs, cut
+# links, changed links, addresses or sysctls fail it (check_clean in
+# tests/vm/guest/run.sh). Register cleanups with on_exit; they run in
+# reverse order.
 #
 # The machine has real NICs named by the role they play, not by ifname:
 #	card0p0, card0p1	virtio-net functions 0 and 1 of one PCI slot:

@@ -5,16 +5,17 @@
 #   1. mount the pseudo filesystems, open the three virtio-serial ports
 #   2. BOOT    report that the guest reached user space
 #   3. SETUP   load bonding, veth, virtio_net and the freshly built exabond.ko
-#   4. for each test in the plan: BEGIN, run it under a timeout, RESULT,
-#      then check it left nothing behind (namespaces, bonds, NIC links)
+#   4. for each test in the plan: BEGIN, run it in its own session under a
+#      timeout, RESULT, then check it left nothing behind (check_clean)
 #   5. TEARDOWN unload exabond.ko (it must unload cleanly)
 #   6. DONE, power off
 #
 # Results go only to the "exabond.results" port, which nothing else writes:
 # a kernel panic, a hang or a test printing "PASS" on the console cannot make
 # a test pass, because the host counts only RESULT lines from this port and
-# fails every planned test that has none. Test output goes to "exabond.log";
-# the kernel log stays on the serial console, where the host scans it.
+# fails every planned test that has none. Test output goes to "exabond.log",
+# followed by the kernel log as it grows (send_dmesg); the host scans that
+# and the serial console, which survives a crash.
 #
 # usage (from the initramfs): run.sh REPO PLAN
 
@@ -87,24 +88,31 @@ export EXABOND_REPO=$repo EXABOND_BUILD=$build EXABOND_MODULE=$module
 export EXABOND_VM_PLAN=$plan
 result "BOOT $(cut -d' ' -f1 /proc/uptime)"
 
+# wait_nics SECONDS: wait until every NIC of the plan has its netdev in the
+# initial namespace (NICs probe asynchronously, and come back asynchronously
+# from a deleted namespace). Prints the IDs still missing after SECONDS.
+wait_nics() {
+	local try i missing=()
+	for try in $(seq $(($1 * 10))); do
+		missing=()
+		for i in "${!nic_pcis[@]}"; do
+			compgen -G "/sys/bus/pci/devices/${nic_pcis[$i]}/virtio*/net/*" \
+				>/dev/null || missing+=("${nic_ids[$i]}")
+		done
+		((${#missing[@]})) || return 0
+		sleep 0.1
+	done
+	echo "${missing[*]}"
+	return 1
+}
+
 setup() {
-	local m
+	local m missing
 	for m in bonding veth virtio_net; do
 		modprobe "$m" || { echo "setup: modprobe $m failed"; return 1; }
 	done
 	insmod "$module" || { echo "setup: insmod $module failed"; return 1; }
-	# NICs probe asynchronously; wait until each has its netdev.
-	local i tries
-	for i in "${!nic_pcis[@]}"; do
-		for tries in $(seq 100); do
-			compgen -G "/sys/bus/pci/devices/${nic_pcis[$i]}/virtio*/net/*" \
-				>/dev/null && break
-			sleep 0.05
-		done
-		compgen -G "/sys/bus/pci/devices/${nic_pcis[$i]}/virtio*/net/*" \
-			>/dev/null || { echo "setup: NIC ${nic_ids[$i]} has no netdev"; return 1; }
-	done
-	return 0
+	missing=$(wait_nics 5) || { echo "setup: NIC $missing has no netdev"; return 1; }
 }
 
 if ! setup; then
@@ -131,7 +139,7 @@ snapshot() {
 # Whatever a test leaves behind fails it, and is cleaned so the next test
 # starts from the same state. Prints one line; details go to the log.
 check_clean() {
-	local before=$1 after=$1.after leaks=() ns bond i try reply missing m
+	local before=$1 after=$1.after leaks=() ns bond reply missing m
 	for ns in $(ip netns list | awk '{print $1}'); do
 		leaks+=("netns $ns")
 		ip netns pids "$ns" | xargs -r kill -9
@@ -141,18 +149,8 @@ check_clean() {
 		leaks+=("bond $bond")
 		ip link del "$bond" >&2 2>&1
 	done
-	# NICs in a deleted namespace come back asynchronously.
-	for try in $(seq 100); do
-		missing=()
-		for i in "${!nic_pcis[@]}"; do
-			compgen -G "/sys/bus/pci/devices/${nic_pcis[$i]}/virtio*/net/*" \
-				>/dev/null || missing+=("${nic_ids[$i]}")
-		done
-		((${#missing[@]})) || break
-		sleep 0.1
-	done
-	((${#missing[@]} == 0)) ||
-		leaks+=("NIC ${missing[*]} not back in the initial namespace")
+	missing=$(wait_nics 10) ||
+		leaks+=("NIC $missing not back in the initial namespace")
 	reply=$(ctl_request links_reset) || reply="no answer from the host"
 	[[ "$reply" == ok ]] || leaks+=("NIC links: $reply")
 	for m in bonding veth virtio_net exabond; do
