@@ -2,15 +2,31 @@
 /*
  * The control file, /sys/class/net/exabond_masters, present in every network
  * namespace as bonding_masters is: each namespace gets its own attribute,
- * tagged with that namespace, so a reader only ever sees the file of the
- * namespace its sysfs mount belongs to.
+ * tagged with that namespace, so a process only ever sees the file of the
+ * namespace its sysfs mount belongs to and only manages bonds there.
  *
- * Reading lists the managed bonds of that namespace, space-separated and
- * newline-terminated (the Exasock format). Management itself (+bond/-bond)
- * is not implemented yet, so the file is read-only and the list is empty.
+ * Read: the managed bonds of that namespace, space-separated and
+ * newline-terminated (the Exasock format; an empty list reads as "\n").
+ *
+ * Write: exactly one command, "+<bond>" or "-<bond>", optionally followed
+ * by one newline (what echo adds). Errors:
+ *
+ *	EINVAL	malformed: empty, no sign, empty or over-long name, a name
+ *		no interface can have, a NUL byte, more than one command;
+ *		or the interface is not a bonding master
+ *	ENODEV	no interface of that name in this namespace
+ *	EEXIST	+bond of a bond already managed
+ *	ENOENT	-bond of a bond that is not managed
+ *	EPERM	the writer lacks CAP_NET_ADMIN in the namespace's user
+ *		namespace
+ *
+ * A refused write changes nothing.
  */
+#include <linux/capability.h>
 #include <linux/kernel.h>
 #include <linux/netdevice.h>
+#include <linux/rtnetlink.h>
+#include <linux/string.h>
 #include <linux/sysfs.h>
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
@@ -19,24 +35,115 @@
 
 /* Per-namespace state; lives exactly as long as the namespace. */
 struct exabond_net {
+	struct net *net;
 	/* Ours, not shared: sysfs tags it with this namespace. */
 	struct class_attribute class_attr_masters;
+	/* exabond_managed.net_node, in the order they were managed. RTNL. */
+	struct list_head managed;
 };
 
 static unsigned int exabond_net_id __read_mostly;
 
+struct list_head *exabond_net_managed(struct net *net)
+{
+	struct exabond_net *en = net_generic(net, exabond_net_id);
+
+	return &en->managed;
+}
+
+/*
+ * RTNL is safe to take here: the attribute is removed only by this
+ * namespace's pernet exit, which does not hold RTNL while it waits for
+ * readers to leave.
+ */
 static ssize_t exabond_masters_show(struct class *cls,
 				    struct class_attribute *attr, char *buf)
 {
-	return sysfs_emit(buf, "\n");
+	struct exabond_net *en =
+		container_of(attr, struct exabond_net, class_attr_masters);
+	struct exabond_managed *m;
+	int len = 0;
+
+	rtnl_lock();
+	list_for_each_entry(m, &en->managed, net_node) {
+		/* PAGE_SIZE holds 256 names of 15 bytes; say so if not. */
+		if (len + IFNAMSIZ + 1 > PAGE_SIZE - 1) {
+			pr_warn_ratelimited("exabond_masters: list truncated\n");
+			break;
+		}
+		len += sysfs_emit_at(buf, len, "%s%s", len ? " " : "",
+				     m->dev->name);
+	}
+	rtnl_unlock();
+
+	len += sysfs_emit_at(buf, len, "\n");
+	return len;
+}
+
+/*
+ * Parses one command into *op ('+' or '-') and name. Accepts exactly
+ * [+-]<name>[\n] where name is a valid interface name.
+ */
+static int exabond_parse_command(const char *buf, size_t count, char *op,
+				 char name[IFNAMSIZ])
+{
+	size_t len = count;
+
+	if (memchr(buf, '\0', count))
+		return -EINVAL;
+	if (len && buf[len - 1] == '\n')
+		len--;
+	if (len < 2 || (buf[0] != '+' && buf[0] != '-'))
+		return -EINVAL;
+	len--;				/* the sign */
+	if (len >= IFNAMSIZ)
+		return -EINVAL;
+
+	memcpy(name, buf + 1, len);
+	name[len] = '\0';
+	if (!dev_valid_name(name))
+		return -EINVAL;
+
+	*op = buf[0];
+	return 0;
+}
+
+static ssize_t exabond_masters_store(struct class *cls,
+				     struct class_attribute *attr,
+				     const char *buf, size_t count)
+{
+	struct exabond_net *en =
+		container_of(attr, struct exabond_net, class_attr_masters);
+	char name[IFNAMSIZ];
+	char op;
+	int err;
+
+	if (!ns_capable(en->net->user_ns, CAP_NET_ADMIN))
+		return -EPERM;
+
+	err = exabond_parse_command(buf, count, &op, name);
+	if (err) {
+		pr_info_ratelimited("exabond_masters: malformed command, expected +<bond> or -<bond>\n");
+		return err;
+	}
+
+	rtnl_lock();
+	if (op == '+')
+		err = exabond_manage(en->net, name);
+	else
+		err = exabond_unmanage(en->net, name);
+	rtnl_unlock();
+
+	return err ? err : count;
 }
 
 static const struct class_attribute exabond_masters_attr = {
 	.attr = {
 		.name = "exabond_masters",
-		.mode = 0444,
+		.mode = 0644,
 	},
 	.show = exabond_masters_show,
+	.store = exabond_masters_store,
 };
 
 static int __net_init exabond_net_init(struct net *net)
@@ -44,6 +151,8 @@ static int __net_init exabond_net_init(struct net *net)
 	struct exabond_net *en = net_generic(net, exabond_net_id);
 	int err;
 
+	en->net = net;
+	INIT_LIST_HEAD(&en->managed);
 	en->class_attr_masters = exabond_masters_attr;
 	sysfs_attr_init(&en->class_attr_masters.attr);
 
@@ -54,11 +163,22 @@ static int __net_init exabond_net_init(struct net *net)
 	return err;
 }
 
+/*
+ * A dying namespace has already unregistered its bonds (default device
+ * exit runs before subsystem exits), so the list is normally empty here;
+ * module unload is the case where it is not.
+ */
 static void __net_exit exabond_net_exit(struct net *net)
 {
 	struct exabond_net *en = net_generic(net, exabond_net_id);
+	struct exabond_managed *m, *tmp;
 
 	netdev_class_remove_file_ns(&en->class_attr_masters, net);
+
+	rtnl_lock();
+	list_for_each_entry_safe(m, tmp, &en->managed, net_node)
+		exabond_release(m, EXABOND_EVENT_UNMANAGE);
+	rtnl_unlock();
 }
 
 static struct pernet_operations exabond_net_ops = {

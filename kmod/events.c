@@ -1,0 +1,154 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The netdevice notifier: every relevant event on a managed bond or one of
+ * its members means "re-read this bond and publish if anything changed",
+ * never "apply a delta".
+ *
+ * Netdevice notifiers run in process context with RTNL held, which is the
+ * writer lock. The notifier has a negative priority so it runs after the
+ * bonding driver's own (priority 0) and sees the state bonding has just
+ * settled. Finding the managed bond is O(1) whatever is managed: a flag
+ * test on the device, its master from the adjacency list, then one hash
+ * lookup; an event on an unrelated device costs a couple of flag tests.
+ *
+ * On a managed bond:
+ *	UNREGISTER		final publication, node removed
+ *	CHANGENAME		node renamed, published
+ *	BONDING_FAILOVER	published as a failover
+ *	CHANGE, UP, DOWN, CHANGEADDR, CHANGEMTU, CHANGEINFODATA (option set
+ *	through sysfs), RELEASE (last member gone), BONDING_INFO
+ *				published as a bond change
+ * On a member (the device or the bond named in CHANGEUPPER):
+ *	CHANGEUPPER		member added or removed; this also covers a
+ *				member unregistered or moved to another
+ *				namespace, which bonding releases first
+ *	CHANGE, UP, DOWN	raw carrier or admin state, published at once,
+ *				ahead of bonding's next miimon tick
+ *	CHANGELOWERSTATE, BONDING_INFO
+ *				bonding's link state or role of the member
+ *	CHANGEADDR, CHANGEMTU, CHANGENAME
+ *				the member's identity
+ */
+#include <linux/netdevice.h>
+#include <linux/notifier.h>
+#include <linux/rtnetlink.h>
+#include <linux/timekeeping.h>
+
+#include "exabond.h"
+
+/* After bonding (0), whatever order the modules were loaded in. */
+#define EXABOND_NOTIFIER_PRIORITY	(-100)
+
+static void exabond_bond_event(struct exabond_managed *m, unsigned long event,
+			       u64 now)
+{
+	u32 kind;
+
+	switch (event) {
+	case NETDEV_UNREGISTER:
+		exabond_release(m, EXABOND_EVENT_BOND_DELETE);
+		return;
+	case NETDEV_CHANGENAME:
+		exabond_rename(m);
+		return;
+	case NETDEV_BONDING_FAILOVER:
+		kind = EXABOND_EVENT_FAILOVER;
+		break;
+	case NETDEV_CHANGE:
+	case NETDEV_UP:
+	case NETDEV_DOWN:
+	case NETDEV_CHANGEADDR:
+	case NETDEV_CHANGEMTU:
+	case NETDEV_CHANGEINFODATA:
+	case NETDEV_RELEASE:
+	case NETDEV_BONDING_INFO:
+		kind = EXABOND_EVENT_BOND_CHANGE;
+		break;
+	default:
+		return;
+	}
+	if (exabond_publish(m, kind, m->ifindex, now))
+		exabond_refresh_arm(m);
+}
+
+static void exabond_member_event(struct exabond_managed *m,
+				 struct net_device *dev, unsigned long event,
+				 u64 now)
+{
+	u32 kind;
+
+	switch (event) {
+	case NETDEV_CHANGE:
+	case NETDEV_UP:
+	case NETDEV_DOWN:
+		kind = EXABOND_EVENT_CARRIER;
+		break;
+	case NETDEV_CHANGELOWERSTATE:
+	case NETDEV_BONDING_INFO:
+		kind = EXABOND_EVENT_MEMBER_LINK;
+		break;
+	case NETDEV_CHANGEADDR:
+	case NETDEV_CHANGEMTU:
+	case NETDEV_CHANGENAME:
+		kind = EXABOND_EVENT_BOND_CHANGE;
+		break;
+	default:
+		return;
+	}
+	exabond_publish(m, kind, dev->ifindex, now);
+}
+
+static int exabond_netdev_event(struct notifier_block *nb,
+				unsigned long event, void *ptr)
+{
+	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
+	struct netdev_notifier_changeupper_info *info;
+	struct net_device *master;
+	struct exabond_managed *m;
+	u64 now = ktime_get_ns();
+
+	if (netif_is_bond_master(dev)) {
+		m = exabond_lookup(dev);
+		if (m)
+			exabond_bond_event(m, event, now);
+		return NOTIFY_DONE;
+	}
+
+	if (event == NETDEV_CHANGEUPPER) {
+		info = ptr;
+		if (!netif_is_bond_master(info->upper_dev))
+			return NOTIFY_DONE;
+		m = exabond_lookup(info->upper_dev);
+		if (m)
+			exabond_publish(m, info->linking ?
+					EXABOND_EVENT_MEMBER_ADD :
+					EXABOND_EVENT_MEMBER_DEL,
+					dev->ifindex, now);
+		return NOTIFY_DONE;
+	}
+
+	if (!netif_is_bond_slave(dev))
+		return NOTIFY_DONE;
+	master = netdev_master_upper_dev_get(dev);
+	if (!master)
+		return NOTIFY_DONE;
+	m = exabond_lookup(master);
+	if (m)
+		exabond_member_event(m, dev, event, now);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block exabond_netdev_notifier = {
+	.notifier_call = exabond_netdev_event,
+	.priority = EXABOND_NOTIFIER_PRIORITY,
+};
+
+int exabond_events_init(void)
+{
+	return register_netdevice_notifier(&exabond_netdev_notifier);
+}
+
+void exabond_events_exit(void)
+{
+	unregister_netdevice_notifier(&exabond_netdev_notifier);
+}

@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Bounded refresh of the state the 6.1 bonding driver changes without
+ * raising any netdevice event. Reading the source found four such cases:
+ *
+ *	EXABOND_REFRESH_AD	802.3ad: the aggregator selection, partner and
+ *				port states change in the state machine under
+ *				mode_lock, from a work item and from softirq.
+ *	EXABOND_REFRESH_ACTIVE	balance-tlb/alb: bond_alb_handle_active_change()
+ *				moves curr_active_slave, but every member is
+ *				"active" in these modes, so no member's state
+ *				changes and nothing is notified.
+ *	EXABOND_REFRESH_MODE	a bond that is down: netlink option changes
+ *				(mode included) call netdev_state_change(),
+ *				which notifies only an up device.
+ *
+ * A managed bond that needs one of these has a delayed work item that
+ * re-reads it every EXABOND_REFRESH_MS and publishes if anything changed
+ * (event EXABOND_EVENT_REFRESH), then records the time in
+ * policy.last_refresh_ns without a new generation. Staleness of those
+ * fields is bounded by EXABOND_REFRESH_MS plus the wait for RTNL; the page
+ * says which fields are refreshed and how often. An up active-backup,
+ * balance-rr, balance-xor or broadcast bond needs none: no timer runs.
+ *
+ * The work only ever trylocks RTNL (as bonding's own monitors do), so
+ * exabond_refresh_stop() can cancel it synchronously with RTNL held.
+ */
+#include <linux/jiffies.h>
+#include <linux/rtnetlink.h>
+#include <linux/timekeeping.h>
+#include <linux/workqueue.h>
+#include <net/bonding.h>
+
+#include "exabond.h"
+
+u32 exabond_refresh_needed(const struct exabond_managed *m)
+{
+	const struct bonding *bond = netdev_priv(m->dev);
+	u32 need = 0;
+
+	if (!(m->dev->flags & IFF_UP))
+		need |= EXABOND_REFRESH_MODE;
+	switch (BOND_MODE(bond)) {
+	case BOND_MODE_8023AD:
+		need |= EXABOND_REFRESH_AD;
+		break;
+	case BOND_MODE_TLB:
+	case BOND_MODE_ALB:
+		need |= EXABOND_REFRESH_ACTIVE;
+		break;
+	}
+	return need;
+}
+
+static void exabond_refresh_work(struct work_struct *work)
+{
+	struct exabond_managed *m = container_of(to_delayed_work(work),
+						 struct exabond_managed,
+						 refresh);
+	u64 now;
+
+	if (!rtnl_trylock()) {
+		queue_delayed_work(system_wq, &m->refresh, 1);
+		return;
+	}
+	if (!m->dead) {
+		now = ktime_get_ns();
+		exabond_publish(m, EXABOND_EVENT_REFRESH, m->ifindex, now);
+		exabond_publish_refresh_time(m, now);
+		exabond_refresh_arm(m);
+	}
+	rtnl_unlock();
+}
+
+void exabond_refresh_init(struct exabond_managed *m)
+{
+	INIT_DELAYED_WORK(&m->refresh, exabond_refresh_work);
+}
+
+/*
+ * Called with RTNL after every change that may alter what is needed. A
+ * bond that no longer needs refreshing lets its pending run find nothing
+ * and not re-arm.
+ */
+void exabond_refresh_arm(struct exabond_managed *m)
+{
+	ASSERT_RTNL();
+
+	if (!m->dead && exabond_refresh_needed(m))
+		queue_delayed_work(system_wq, &m->refresh,
+				   msecs_to_jiffies(EXABOND_REFRESH_MS));
+}
+
+void exabond_refresh_stop(struct exabond_managed *m)
+{
+	cancel_delayed_work_sync(&m->refresh);
+}
