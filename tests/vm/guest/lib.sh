@@ -179,3 +179,114 @@ active_is() {
 mii_status_is() {
 	[[ "$(ip -j -d link show "$1" | jq -r '.[0].linkinfo.info_slave_data.mii_status')" == "$2" ]]
 }
+
+# --- exabond.ko -------------------------------------------------------------
+
+readonly EXABOND_CTL=/sys/class/net/exabond_masters
+readonly EXABOND_PROBE=$EXABOND_BUILD/tests/vm/tools/exabond-probe
+
+# probe ARGS...: tests/vm/tools/exabond-probe (dump, read, wait, hold, try).
+probe() { "$EXABOND_PROBE" "$@"; }
+
+# ctl_write BYTES [NETNS]: one write(2) of BYTES, a Python bytes literal
+# (b'+bond0\n', b'+a\x00b'), to the control file of NETNS (default: this
+# one); prints "ok" or the errno name (ENODEV, EINVAL, ...).
+ctl_write() {
+	local py='
+import ast, errno, os, sys
+data = ast.literal_eval(sys.argv[1])
+fd = os.open("/sys/class/net/exabond_masters", os.O_WRONLY)
+try:
+    os.write(fd, data)
+    print("ok")
+except OSError as e:
+    print(errno.errorcode[e.errno])'
+	if [[ -n "${2:-}" ]]; then
+		ip netns exec "$2" python3 -c "$py" "$1"
+	else
+		python3 -c "$py" "$1"
+	fi
+}
+
+# manage BOND [NETNS]: place BOND under management; released after the
+# test if still managed.
+manage() {
+	local r
+	r=$(ctl_write "b'+$1\\n'" "${2:-}")
+	[[ "$r" == ok ]] || { echo "+$1: $r" >&2; return 1; }
+	on_exit ctl_write "b'-$1\\n'" "${2:-}"
+}
+
+# managed_list [NETNS]: the control file's content.
+managed_list() {
+	if [[ -n "${1:-}" ]]; then
+		ip netns exec "$1" cat "$EXABOND_CTL"
+	else
+		cat "$EXABOND_CTL"
+	fi
+}
+
+# page NODE JQ-FILTER: one field of a consistent snapshot of the page.
+page() { probe dump "$1" | jq -r "$2"; }
+
+# page_matches NODE BOND [NETNS]: every published field equals what
+# rtnetlink shows (tests/vm/guest/compare_page.py); for wait_for.
+page_matches() {
+	"$EXABOND_REPO/tests/vm/guest/compare_page.py" -q "$1" "$2" \
+		${3:+--netns "$3"}
+}
+
+# veth_pair NAME PEER: a veth pair, both ends up, deleted after the test.
+veth_pair() {
+	ip link add "$1" type veth peer name "$2"
+	on_exit ip link del "$1"
+	ip link set "$2" up
+}
+
+# page_active_is NODE IFNAME: the page's hot word names IFNAME; for wait_for.
+page_active_is() {
+	[[ "$(page "$1" .hot_ifindex)" == "$(cat "/sys/class/net/$2/ifindex")" ]]
+}
+
+# Background helpers with a line-based conversation, safe where bash's
+# coproc is not (it drops the descriptors and PID once the child exits).
+#	bg_start VAR CMD...	run CMD with its stdin on a pipe we hold and
+#				its stdout in a file; killed after the test
+#	bg_line VAR [TIMEOUT]	wait for and print CMD's first output line
+#	bg_finish VAR		send one line, close stdin, wait for CMD (its
+#				status is bg_finish's); not in $(...), since
+#				only this shell can wait for CMD
+#	bg_output VAR		CMD's output after its first line
+bg_start() {
+	local var=$1 dir fd
+	shift
+	dir=$(mktemp -d)
+	mkfifo "$dir/in"
+	"$@" < "$dir/in" > "$dir/out" &
+	printf -v "${var}_pid" '%s' "$!"
+	exec {fd}> "$dir/in"
+	printf -v "${var}_fd" '%s' "$fd"
+	printf -v "${var}_dir" '%s' "$dir"
+	on_exit kill "$!"
+}
+
+bg_line() {
+	local -n __dir=${1}_dir
+	wait_for "${2:-10}" test -s "$__dir/out" || return 1
+	wait_for 2 grep -q $'\n' "$__dir/out" 2>/dev/null || true
+	head -n1 "$__dir/out"
+}
+
+bg_finish() {
+	local -n __pid=${1}_pid __fd=${1}_fd __dir=${1}_dir
+	local rc=0
+	echo >&"$__fd" || true
+	exec {__fd}>&-
+	wait "$__pid" || rc=$?
+	return "$rc"
+}
+
+bg_output() {
+	local -n __dir=${1}_dir
+	tail -n +2 "$__dir/out"
+}
