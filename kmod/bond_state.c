@@ -4,15 +4,24 @@
  *
  * Bonding exports no symbols, so this reads struct bonding and struct slave
  * from <net/bonding.h> directly, under the locks bonding itself documents:
- * RTNL for the slave list, the params and the slave fields; bond->mode_lock
- * for the 802.3ad aggregator data, which the 802.3ad state machine changes
- * from its own work item and from softirq. Every caller holds RTNL.
+ * RTNL for the slave list, the params and most slave fields; bond->mode_lock
+ * for the 802.3ad aggregator data and a member's role in 802.3ad, which the
+ * state machine changes from its own work item and from softirq. Every
+ * caller holds RTNL. The ARP monitors also write a member's link, role and
+ * failure count under RCU alone; those are single bytes and words, read
+ * whole, and an ARP-monitored bond is refreshed (refresh.c).
  *
  * Event-driven fields are everything except those listed in
  * exabond_policy.refreshed (see refresh.c). Member speed and duplex are the
  * bonding driver's own view (what /proc/net/bonding prints); bonding updates
  * them only on the member's UP/CHANGE events and on a miimon link-up, all of
  * which reach the notifier, so they are event-driven too.
+ *
+ * Like rtnetlink, a device that is not running reports no carrier and
+ * operstate down, whatever its driver last said. The active member is
+ * bonding's curr_active_slave in the modes that have one (active-backup,
+ * balance-tlb, balance-alb; bond_uses_primary()), and none in the others,
+ * as IFLA_BOND_ACTIVE_SLAVE reports it.
  *
  * The previous page is the cache for what never changes while a device is
  * a member (driver name, bus id) and the memory for per-member timestamps
@@ -59,6 +68,23 @@ static void exabond_drvinfo(struct net_device *dev, struct exabond_member *e)
 	strscpy(e->bus_info, info.bus_info, sizeof(e->bus_info));
 }
 
+static u8 exabond_operstate(const struct net_device *dev)
+{
+	return netif_running(dev) ? READ_ONCE(dev->operstate) : IF_OPER_DOWN;
+}
+
+static bool exabond_carrier(const struct net_device *dev)
+{
+	return netif_running(dev) && netif_carrier_ok(dev);
+}
+
+static struct slave *exabond_active(struct bonding *bond)
+{
+	if (!bond_uses_primary(bond))
+		return NULL;
+	return rtnl_dereference(bond->curr_active_slave);
+}
+
 static void exabond_read_member(struct bonding *bond, struct slave *slave,
 				struct exabond_member *e,
 				const struct exabond_member *old, u64 now)
@@ -68,30 +94,30 @@ static void exabond_read_member(struct bonding *bond, struct slave *slave,
 	e->ifindex = sdev->ifindex;
 	e->link = slave->link;
 	e->role = bond_slave_state(slave);
-	e->carrier = netif_carrier_ok(sdev);
+	e->carrier = exabond_carrier(sdev);
 	e->duplex = slave->duplex;
 	strscpy(e->name, sdev->name, sizeof(e->name));
 	memcpy(e->perm_addr, slave->perm_hwaddr, EXABOND_ADDR_LEN);
 	if (sdev->addr_len == EXABOND_ADDR_LEN)
 		memcpy(e->addr, sdev->dev_addr, EXABOND_ADDR_LEN);
-	e->operstate = READ_ONCE(sdev->operstate);
+	e->operstate = exabond_operstate(sdev);
 	if (slave == rtnl_dereference(bond->primary_slave))
 		e->flags |= EXABOND_MEMBER_F_PRIMARY;
-	if (slave == rtnl_dereference(bond->curr_active_slave))
+	if (slave == exabond_active(bond))
 		e->flags |= EXABOND_MEMBER_F_ACTIVE;
 	e->queue_id = slave->queue_id;
 	e->speed = slave->speed;
 	e->link_failure_count = slave->link_failure_count;
 	e->mtu = sdev->mtu;
 
+	/* The driver's own count, so flaps between publications count. */
+	e->carrier_changes = atomic_read(&sdev->carrier_up_count) +
+			     atomic_read(&sdev->carrier_down_count);
 	if (old) {
-		e->carrier_changes = old->carrier_changes;
 		e->carrier_changed_ns = old->carrier_changed_ns;
 		e->link_changed_ns = old->link_changed_ns;
-		if (old->carrier != e->carrier) {
-			e->carrier_changes++;
+		if (old->carrier != e->carrier)
 			e->carrier_changed_ns = now;
-		}
 		if (old->link != e->link)
 			e->link_changed_ns = now;
 		memcpy(e->driver, old->driver, sizeof(e->driver));
@@ -116,8 +142,10 @@ static void exabond_read_ad(struct bonding *bond, struct exabond_page *st)
 
 	spin_lock_bh(&bond->mode_lock);
 	bond_for_each_slave(bond, slave, iter) {
-		if (!SLAVE_AD_INFO(slave))	/* enslaved in another mode */
+		if (!SLAVE_AD_INFO(slave)) {	/* enslaved in another mode */
+			i++;
 			continue;
+		}
 		port = &SLAVE_AD_INFO(slave)->port;
 		agg = rcu_dereference_protected(port->aggregator,
 						lockdep_is_held(&bond->mode_lock));
@@ -126,6 +154,8 @@ static void exabond_read_ad(struct bonding *bond, struct exabond_page *st)
 		if (i < EXABOND_MAX_MEMBERS) {
 			struct exabond_member *e = &st->members[i];
 
+			/* 802.3ad moves the role under mode_lock */
+			e->role = bond_slave_state(slave);
 			e->ad_aggregator_id =
 				agg ? agg->aggregator_identifier : 0;
 			e->ad_actor_oper_port_state =
@@ -178,11 +208,11 @@ static void exabond_read_params(struct exabond_managed *m,
 	strscpy(b->name, dev->name, sizeof(b->name));
 	b->mode = BOND_MODE(bond);
 	b->xmit_hash_policy = p->xmit_policy;
-	b->operstate = READ_ONCE(dev->operstate);
+	b->operstate = exabond_operstate(dev);
 	b->primary_reselect = p->primary_reselect;
 	if (dev->flags & IFF_UP)
 		b->flags |= EXABOND_BOND_F_ADMIN_UP;
-	if (netif_carrier_ok(dev))
+	if (exabond_carrier(dev))
 		b->flags |= EXABOND_BOND_F_CARRIER;
 	b->miimon = p->miimon;
 	b->arp_interval = p->arp_interval;
@@ -198,7 +228,7 @@ static void exabond_read_params(struct exabond_managed *m,
 	b->fail_over_mac = p->fail_over_mac;
 	b->arp_validate = p->arp_validate;
 	b->mtu = dev->mtu;
-	slave = rtnl_dereference(bond->curr_active_slave);
+	slave = exabond_active(bond);
 	b->active_ifindex = slave ? slave->dev->ifindex : 0;
 	for (i = 0; i < BOND_MAX_ARP_TARGETS && p->arp_targets[i]; i++)
 		b->arp_ip_target[i] = p->arp_targets[i];

@@ -7,6 +7,9 @@
  *
  * Read: the managed bonds of that namespace, space-separated and
  * newline-terminated (the Exasock format; an empty list reads as "\n").
+ * Like bonding_masters, the list ends in "++more++" when the next name
+ * would not fit in the one page sysfs allows (about 300 names of 15
+ * characters); /sys/class/exabond has a node for every managed bond.
  *
  * Write: exactly one command, "+<bond>" or "-<bond>", optionally followed
  * by one newline (what echo adds). Errors:
@@ -66,9 +69,9 @@ static ssize_t exabond_masters_show(struct class *cls,
 
 	rtnl_lock();
 	list_for_each_entry(m, &en->managed, net_node) {
-		/* PAGE_SIZE holds 256 names of 15 bytes; say so if not. */
-		if (len + IFNAMSIZ + 1 > PAGE_SIZE - 1) {
-			pr_warn_ratelimited("exabond_masters: list truncated\n");
+		/* One more name, "++more++" and the newline must still fit. */
+		if (len + IFNAMSIZ + sizeof(" ++more++") + 1 > PAGE_SIZE) {
+			len += sysfs_emit_at(buf, len, " ++more++");
 			break;
 		}
 		len += sysfs_emit_at(buf, len, "%s%s", len ? " " : "",

@@ -21,7 +21,9 @@
  * On a member (the device or the bond named in CHANGEUPPER):
  *	CHANGEUPPER		member added or removed; this also covers a
  *				member unregistered or moved to another
- *				namespace, which bonding releases first
+ *				namespace, which bonding releases first. It
+ *				comes mid-change, so the bond is re-read once
+ *				more after RTNL is dropped (refresh.c)
  *	CHANGE, UP, DOWN	raw carrier or admin state, published at once,
  *				ahead of bonding's next miimon tick
  *	CHANGELOWERSTATE, BONDING_INFO
@@ -67,8 +69,7 @@ static void exabond_bond_event(struct exabond_managed *m, unsigned long event,
 	default:
 		return;
 	}
-	if (exabond_publish(m, kind, m->ifindex, now))
-		exabond_refresh_arm(m);
+	exabond_publish(m, kind, m->ifindex, now);
 }
 
 static void exabond_member_event(struct exabond_managed *m,
@@ -107,11 +108,11 @@ static int exabond_netdev_event(struct notifier_block *nb,
 	struct exabond_managed *m;
 	u64 now = ktime_get_ns();
 
+	/* A bond may itself be a member of another bond: both roles. */
 	if (netif_is_bond_master(dev)) {
 		m = exabond_lookup(dev);
 		if (m)
 			exabond_bond_event(m, event, now);
-		return NOTIFY_DONE;
 	}
 
 	if (event == NETDEV_CHANGEUPPER) {
@@ -119,11 +120,19 @@ static int exabond_netdev_event(struct notifier_block *nb,
 		if (!netif_is_bond_master(info->upper_dev))
 			return NOTIFY_DONE;
 		m = exabond_lookup(info->upper_dev);
-		if (m)
+		if (m) {
 			exabond_publish(m, info->linking ?
 					EXABOND_EVENT_MEMBER_ADD :
 					EXABOND_EVENT_MEMBER_DEL,
 					dev->ifindex, now);
+			/*
+			 * Bonding links and unlinks in the middle of enslave
+			 * and release, and some of what follows (primary,
+			 * active member, an enslave's rollback) raises no
+			 * event: re-read once RTNL is dropped.
+			 */
+			exabond_refresh_settle(m);
+		}
 		return NOTIFY_DONE;
 	}
 

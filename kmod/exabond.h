@@ -103,6 +103,7 @@ void exabond_page_name(const struct exabond_managed *m, char name[IFNAMSIZ]);
 u32 exabond_refresh_needed(const struct exabond_managed *m);
 void exabond_refresh_init(struct exabond_managed *m);
 void exabond_refresh_arm(struct exabond_managed *m);
+void exabond_refresh_settle(struct exabond_managed *m);
 void exabond_refresh_stop(struct exabond_managed *m);
 
 /* events.c: the netdevice notifier. */

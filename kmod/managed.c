@@ -147,7 +147,7 @@ err_node:
 	rhashtable_remove_fast(&exabond_table, &m->hnode,
 			       exabond_table_params);
 err_table:
-	m->dead = true;
+	smp_store_release(&m->dead, true);	/* no node was ever visible */
 	exabond_put(m);
 	return err;
 }

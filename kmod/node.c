@@ -296,7 +296,11 @@ int exabond_node_add(struct exabond_managed *m)
 	int minor;
 
 	mutex_lock(&exabond_minors_lock);
-	minor = idr_alloc(&exabond_minors, m, 0, EXABOND_MINORS, GFP_KERNEL);
+	/* Cyclic: a stale node (a bind mount, a container's /dev) of a
+	 * released bond does not open the next bond at once.
+	 */
+	minor = idr_alloc_cyclic(&exabond_minors, m, 0, EXABOND_MINORS,
+				 GFP_KERNEL);
 	mutex_unlock(&exabond_minors_lock);
 	if (minor < 0)
 		return minor;

@@ -72,8 +72,14 @@ static void exabond_write(struct exabond_managed *m,
 			  int ifindex, u64 event_ns)
 {
 	struct exabond_page *pg = m->pg;
+	u64 now = ktime_get_ns();
 	u32 seq = pg->seq;
 
+	/*
+	 * Never preempted with seq odd: a reader spinning on this CPU would
+	 * otherwise keep the writer, and RTNL with it, off the CPU.
+	 */
+	preempt_disable();
 	WRITE_ONCE(pg->seq, seq + 1);				/* W1 */
 	smp_wmb();						/* W2 */
 
@@ -82,12 +88,13 @@ static void exabond_write(struct exabond_managed *m,
 	pg->event = event;
 	pg->event_ifindex = ifindex;
 	pg->event_ns = event_ns;
-	pg->publish_ns = ktime_get_ns();
+	pg->publish_ns = now;
 	WRITE_ONCE(pg->generation, pg->generation + 1);
 	WRITE_ONCE(pg->hot, hot);				/* W3 */
 
 	smp_wmb();						/* W4 */
 	WRITE_ONCE(pg->seq, seq + 2);				/* W5 */
+	preempt_enable();
 
 	wake_up_interruptible_poll(&m->wait, EPOLLIN | EPOLLRDNORM);
 }
@@ -126,6 +133,7 @@ bool exabond_publish(struct exabond_managed *m, u32 event, int ifindex,
 		return false;
 
 	exabond_write(m, st, hot, event, ifindex, event_ns);
+	exabond_refresh_arm(m);
 	return true;
 }
 
@@ -166,17 +174,19 @@ void exabond_publish_refresh_time(struct exabond_managed *m, u64 now)
 
 	ASSERT_RTNL();
 
+	preempt_disable();
 	WRITE_ONCE(pg->seq, seq + 1);			/* W1 */
 	smp_wmb();					/* W2 */
 	WRITE_ONCE(pg->policy.last_refresh_ns, now);
 	smp_wmb();					/* W4 */
 	WRITE_ONCE(pg->seq, seq + 2);			/* W5 */
+	preempt_enable();
 }
 
 /*
  * The bond's name as last published, read like any page reader does (R1 to
  * R4), for the node's sysfs attributes and uevents, which must not take
- * RTNL.
+ * RTNL. The writer never sleeps with seq odd, so the wait is short.
  */
 void exabond_page_name(const struct exabond_managed *m, char name[IFNAMSIZ])
 {

@@ -13,6 +13,14 @@
  *	EXABOND_REFRESH_MODE	a bond that is down: netlink option changes
  *				(mode included) call netdev_state_change(),
  *				which notifies only an up device.
+ *	EXABOND_REFRESH_LINK	a member's link state while miimon counts
+ *				updelay/downdelay: bond_mii_monitor() commits
+ *				FAIL and BACK with BOND_SLAVE_NOTIFY_LATER and
+ *				never flushes that; refreshed while a member
+ *				is in FAIL or BACK or its carrier disagrees
+ *				with its link state. Under ARP monitoring the
+ *				deferred notifications are flushed only when a
+ *				trylock of RTNL succeeds: refreshed always.
  *
  * A managed bond that needs one of these has a delayed work item that
  * re-reads it every EXABOND_REFRESH_MS and publishes if anything changed
@@ -21,6 +29,10 @@
  * fields is bounded by EXABOND_REFRESH_MS plus the wait for RTNL; the page
  * says which fields are refreshed and how often. An up active-backup,
  * balance-rr, balance-xor or broadcast bond needs none: no timer runs.
+ *
+ * The same work item also runs once right after a membership change
+ * (exabond_refresh_settle()), because bonding raises CHANGEUPPER before it
+ * has finished enslaving or releasing.
  *
  * The work only ever trylocks RTNL (as bonding's own monitors do), so
  * exabond_refresh_stop() can cancel it synchronously with RTNL held.
@@ -33,13 +45,40 @@
 
 #include "exabond.h"
 
+/* Is bonding about to move a member's link state without telling anyone? */
+static bool exabond_link_settling(struct bonding *bond)
+{
+	struct list_head *iter;
+	struct slave *slave;
+	bool carrier, up;
+
+	if (!bond->params.updelay && !bond->params.downdelay)
+		return false;
+	bond_for_each_slave(bond, slave, iter) {
+		if (slave->link == BOND_LINK_FAIL ||
+		    slave->link == BOND_LINK_BACK)
+			return true;
+		carrier = netif_running(slave->dev) &&
+			  netif_carrier_ok(slave->dev);
+		up = slave->link == BOND_LINK_UP;
+		if (carrier != up)
+			return true;
+	}
+	return false;
+}
+
 u32 exabond_refresh_needed(const struct exabond_managed *m)
 {
-	const struct bonding *bond = netdev_priv(m->dev);
+	struct bonding *bond = netdev_priv(m->dev);
 	u32 need = 0;
+
+	ASSERT_RTNL();
 
 	if (!(m->dev->flags & IFF_UP))
 		need |= EXABOND_REFRESH_MODE;
+	if (bond->params.arp_interval ||
+	    (bond->params.miimon && exabond_link_settling(bond)))
+		need |= EXABOND_REFRESH_LINK;
 	switch (BOND_MODE(bond)) {
 	case BOND_MODE_8023AD:
 		need |= EXABOND_REFRESH_AD;
@@ -89,6 +128,15 @@ void exabond_refresh_arm(struct exabond_managed *m)
 	if (!m->dead && exabond_refresh_needed(m))
 		queue_delayed_work(system_wq, &m->refresh,
 				   msecs_to_jiffies(EXABOND_REFRESH_MS));
+}
+
+/* One re-read as soon as RTNL is free, whatever else is needed. */
+void exabond_refresh_settle(struct exabond_managed *m)
+{
+	ASSERT_RTNL();
+
+	if (!m->dead)
+		mod_delayed_work(system_wq, &m->refresh, 0);
 }
 
 void exabond_refresh_stop(struct exabond_managed *m)

@@ -70,7 +70,10 @@
  * change" are one load and one compare. It is consistent with itself, not
  * with the rest of the page; take a snapshot for anything more. Its layout:
  *
- *	bits  0..31	ifindex of the active member (0: none)
+ *	bits  0..31	ifindex of the active member (0: none). Only the
+ *			modes with one active member have one: active-backup,
+ *			balance-tlb and balance-alb, as IFLA_BOND_ACTIVE_SLAVE
+ *			reports it
  *	bits 32..47	EXABOND_HOT_F_* flags
  *	bits 48..63	active epoch: +1 (mod 2^16) whenever the active member
  *			changes, so A -> B -> A between two loads still
@@ -197,12 +200,15 @@
 /*
  * exabond_policy.refreshed: fields the 6.1 bonding driver changes without
  * raising any netdevice event, so the writer re-reads them every
- * refresh_interval_ms for the bonds that need it.
+ * refresh_interval_ms for the bonds that need it. The kernel publisher
+ * never sets EXABOND_REFRESH_SPEED: it reports bonding's own speed and
+ * duplex, which change only on events.
  */
 #define EXABOND_REFRESH_AD		(1U << 0) /* exabond_ad, member ad_* */
 #define EXABOND_REFRESH_SPEED		(1U << 1) /* member speed/duplex */
 #define EXABOND_REFRESH_ACTIVE		(1U << 2) /* TLB/ALB active member */
 #define EXABOND_REFRESH_MODE		(1U << 3) /* mode changed while down */
+#define EXABOND_REFRESH_LINK		(1U << 4) /* member link: delays, ARP */
 
 /* exabond_page.event: what caused the latest publication. */
 #define EXABOND_EVENT_NONE		0

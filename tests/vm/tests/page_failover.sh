@@ -67,3 +67,30 @@ if [[ "$first" == "$p0" ]]; then cut=card0p0 other=$p1; else cut=card0p1 other=$
 failover bond1 /dev/exabond-bond1 set_link "$cut" "$first" "$other"
 check_eq "dual-port card: RoCE LAG eligible" 2 \
 	"$(( $(page /dev/exabond-bond1 .policy.flags) & 2 ))"
+
+# With downdelay, bonding holds a member in FAIL (then DOWN) without an event
+# for either step; the refresh publishes both (kmod/refresh.c).
+run ip link add bond2 type bond mode active-backup miimon 50 downdelay 500 updelay 500
+on_exit ip link del bond2
+veth_pair vd0 vd1
+veth_pair ve0 ve1
+run ip link set vd0 master bond2
+run ip link set ve0 master bond2
+run ip link set bond2 up
+manage bond2
+check "downdelay bond settled" wait_for 5 page_matches /dev/exabond-bond2 bond2
+check_eq "settled: nothing refreshed" 0 "$(( $(page /dev/exabond-bond2 .policy.refreshed) & 16 ))"
+backup=$(ip -j -d link show bond2 | jq -r '.[0].linkinfo.info_data.active_slave')
+backup=$([[ "$backup" == vd0 ]] && echo ve0 || echo vd0)
+backup_ix=$(cat "/sys/class/net/$backup/ifindex")
+run ip link set "${backup/0/1}" down
+check "page shows the backup in FAIL (downdelay)" wait_for 5 \
+	bash -c "[[ \$('$EXABOND_PROBE' dump /dev/exabond-bond2 | jq '.members[] | select(.ifindex == $backup_ix) | .link') == 1 ]]"
+check "then DOWN, equal to rtnetlink" wait_for 5 page_matches /dev/exabond-bond2 bond2
+check_eq "member down: DOWN" 2 \
+	"$(page /dev/exabond-bond2 ".members[] | select(.ifindex == $backup_ix) | .link")"
+run ip link set "${backup/0/1}" up
+check "page shows it BACK (updelay)" wait_for 5 \
+	bash -c "[[ \$('$EXABOND_PROBE' dump /dev/exabond-bond2 | jq '.members[] | select(.ifindex == $backup_ix) | .link') == 3 ]]"
+check "then UP, equal to rtnetlink" wait_for 5 page_matches /dev/exabond-bond2 bond2
+check_eq "settled again: nothing refreshed" 0 "$(( $(page /dev/exabond-bond2 .policy.refreshed) & 16 ))"

@@ -16,6 +16,8 @@
  *	exabond-probe hold NODE		open, map, close the fd, print "ready",
  *					wait for a line (or EOF) on stdin, then
  *					dump the page through the mapping alone
+ *	exabond-probe ident NODE...	per node: "NODE ifindex name dead" from
+ *					one snapshot each, in one process
  *	exabond-probe try OP NODE	one abuse of the device; prints "ok" or
  *					the errno name (see ops[] below)
  *
@@ -443,6 +445,26 @@ static int cmd_try(const char *op, const char *node)
 	return 1;
 }
 
+static int cmd_ident(int n, char **nodes)
+{
+	struct exabond_page s;
+	int i, fd;
+
+	for (i = 0; i < n; i++) {
+		const struct exabond_page *pg;
+
+		fd = open_node(nodes[i], O_RDONLY);
+		pg = map_node(fd, nodes[i]);
+		snapshot(pg, &s);
+		printf("%s %d %.*s %d\n", nodes[i], s.bond.ifindex,
+		       (int)sizeof(s.bond.name), s.bond.name,
+		       !!(s.hot & EXABOND_HOT_F_DEAD));
+		munmap((void *)pg, EXABOND_PAGE_BYTES);
+		close(fd);
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc >= 3 && !strcmp(argv[1], "dump")) {
@@ -458,8 +480,10 @@ int main(int argc, char **argv)
 		return cmd_follow(argv[2]);
 	if (argc == 3 && !strcmp(argv[1], "hold"))
 		return cmd_hold(argv[2]);
+	if (argc >= 3 && !strcmp(argv[1], "ident"))
+		return cmd_ident(argc - 2, argv + 2);
 	if (argc == 4 && !strcmp(argv[1], "try"))
 		return cmd_try(argv[2], argv[3]);
-	fprintf(stderr, "usage: exabond-probe dump|read|wait|follow|hold|try ... (see the source)\n");
+	fprintf(stderr, "usage: exabond-probe dump|read|wait|follow|hold|ident|try ... (see the source)\n");
 	return 1;
 }
