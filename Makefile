@@ -7,6 +7,7 @@
 #   make check      every test: host unit tests (plain and ASan+UBSan), the
 #                   VM tests and the VM harness self-test
 #   make demo       boot the packaged kernel in qemu and show a live failover
+#   make bench      benchmarks in the VM; figures into tests/bench/REPORT.md
 #   make unit       host unit tests only
 #   make vm-test    VM tests; T="name ..." for some, V=1 to stream output
 #   make vm-selftest  prove the harness fails what fails
@@ -49,10 +50,10 @@ VM_ARGS = --kernel $(VMLINUZ) --initrd $(INITRD) --module $(CURDIR)/$(MODULE) \
 
 # Targets that need packages run `deps` first, then re-enter make so that
 # KVER and friends are read after the install.
-PUBLIC := all module userspace check unit vm-test vm-selftest demo
+PUBLIC := all module userspace check unit vm-test vm-selftest demo bench
 .PHONY: $(PUBLIC) deps style clean \
 	_all _module _userspace _userspace-asan _initrd _selftest-module \
-	_check _unit _vm-test _vm-selftest _demo _kernel
+	_check _unit _vm-test _vm-selftest _demo _bench _kernel
 
 $(PUBLIC): deps
 	@$(MAKE) --no-print-directory _$@
@@ -118,6 +119,12 @@ _check: _module _selftest-module _userspace _userspace-asan _initrd
 _demo: _module _userspace _initrd
 	python3 tests/vm/run.py $(VM_ARGS) --verbose --out $(BUILD)/demo \
 		--tests-dir tests/vm/demo demo
+
+_bench: _module _userspace _initrd
+	python3 tests/vm/run.py $(VM_ARGS) --verbose --out $(BUILD)/bench \
+		--tests-dir tests/bench --test-timeout 900 $(T)
+	tests/bench/report.sh $(BUILD)/bench $(KVER) > tests/bench/REPORT.md
+	@echo "bench: figures in tests/bench/REPORT.md"
 
 # checkpatch.pl comes from Debian's linux-source-6.1 tarball.
 CHECKPATCH_DIR := $(BUILD)/checkpatch

@@ -132,6 +132,15 @@ bool exabond_publish(struct exabond_managed *m, u32 event, int ifindex,
 	    !memcmp(exabond_body(st), exabond_body(pg), EXABOND_BODY_LEN))
 		return false;
 
+	/*
+	 * Bonding moves curr_active_slave before it raises BONDING_FAILOVER
+	 * (the members' CHANGELOWERSTATE comes first), so the publication
+	 * that shows a new active member is named for what it shows.
+	 */
+	if (event != EXABOND_EVENT_MANAGE &&
+	    st->bond.active_ifindex != pg->bond.active_ifindex)
+		event = EXABOND_EVENT_FAILOVER;
+
 	exabond_write(m, st, hot, event, ifindex, event_ns);
 	exabond_refresh_arm(m);
 	return true;

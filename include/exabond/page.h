@@ -210,7 +210,10 @@
 #define EXABOND_REFRESH_MODE		(1U << 3) /* mode changed while down */
 #define EXABOND_REFRESH_LINK		(1U << 4) /* member link: delays, ARP */
 
-/* exabond_page.event: what caused the latest publication. */
+/*
+ * exabond_page.event: what caused the latest publication. A publication
+ * that changes the active member is always EXABOND_EVENT_FAILOVER.
+ */
 #define EXABOND_EVENT_NONE		0
 #define EXABOND_EVENT_MANAGE		1  /* placed under management */
 #define EXABOND_EVENT_UNMANAGE		2  /* released: the page is final */

@@ -280,7 +280,8 @@ bg_line() {
 bg_finish() {
 	local -n __pid=${1}_pid __fd=${1}_fd __dir=${1}_dir
 	local rc=0
-	echo >&"$__fd" || true
+	# CMD may be gone already: a failed write, not a SIGPIPE to the test.
+	(trap '' PIPE; echo >&"$__fd") 2>/dev/null || true
 	exec {__fd}>&-
 	wait "$__pid" || rc=$?
 	return "$rc"

@@ -18,6 +18,8 @@
  *					dump the page through the mapping alone
  *	exabond-probe ident NODE...	per node: "NODE ifindex name dead" from
  *					one snapshot each, in one process
+ *	exabond-probe record NODE	on every wake-up until POLLHUP, print
+ *					"generation event event_ns publish_ns"
  *	exabond-probe try OP NODE	one abuse of the device; prints "ok" or
  *					the errno name (see ops[] below)
  *
@@ -445,6 +447,30 @@ static int cmd_try(const char *op, const char *node)
 	return 1;
 }
 
+static int cmd_record(const char *node)
+{
+	int fd = open_node(node, O_RDONLY | O_NONBLOCK);
+	const struct exabond_page *pg = map_node(fd, node);
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	struct exabond_page s;
+	uint64_t gen;
+
+	for (;;) {
+		if (poll(&p, 1, -1) < 0)
+			die("poll: %s", strerror(errno));
+		if (p.revents & POLLIN) {
+			if (read(fd, &gen, sizeof(gen)) != sizeof(gen))
+				die("read: %s", strerror(errno));
+			snapshot(pg, &s);
+			printf("%" PRIu64 " %u %" PRIu64 " %" PRIu64 "\n",
+			       (uint64_t)s.generation, s.event,
+			       (uint64_t)s.event_ns, (uint64_t)s.publish_ns);
+		} else if (p.revents & POLLHUP) {
+			return 0;
+		}
+	}
+}
+
 static int cmd_ident(int n, char **nodes)
 {
 	struct exabond_page s;
@@ -480,10 +506,12 @@ int main(int argc, char **argv)
 		return cmd_follow(argv[2]);
 	if (argc == 3 && !strcmp(argv[1], "hold"))
 		return cmd_hold(argv[2]);
+	if (argc == 3 && !strcmp(argv[1], "record"))
+		return cmd_record(argv[2]);
 	if (argc >= 3 && !strcmp(argv[1], "ident"))
 		return cmd_ident(argc - 2, argv + 2);
 	if (argc == 4 && !strcmp(argv[1], "try"))
 		return cmd_try(argv[2], argv[3]);
-	fprintf(stderr, "usage: exabond-probe dump|read|wait|follow|hold|ident|try ... (see the source)\n");
+	fprintf(stderr, "usage: exabond-probe dump|read|wait|follow|hold|ident|record|try ... (see the source)\n");
 	return 1;
 }
