@@ -95,6 +95,21 @@ void exabond_put(struct exabond_managed *m)
 	kref_put(&m->ref, exabond_free);
 }
 
+/* The bonding master called @name in @net: ENODEV, or EINVAL if no bond. */
+static struct net_device *exabond_bond_by_name(struct net *net,
+					       const char *name)
+{
+	struct net_device *dev = __dev_get_by_name(net, name);
+
+	if (!dev)
+		return ERR_PTR(-ENODEV);
+	if (!netif_is_bond_master(dev)) {
+		pr_info_ratelimited("%s is not a bonding master\n", name);
+		return ERR_PTR(-EINVAL);
+	}
+	return dev;
+}
+
 /*
  * Places the bond named @name in @net under management: a page, a node,
  * the first publication. All or nothing. Called with RTNL held.
@@ -107,13 +122,9 @@ int exabond_manage(struct net *net, const char *name)
 
 	ASSERT_RTNL();
 
-	dev = __dev_get_by_name(net, name);
-	if (!dev)
-		return -ENODEV;
-	if (!netif_is_bond_master(dev)) {
-		pr_info_ratelimited("%s is not a bonding master\n", name);
-		return -EINVAL;
-	}
+	dev = exabond_bond_by_name(net, name);
+	if (IS_ERR(dev))
+		return PTR_ERR(dev);
 	if (exabond_lookup(dev))
 		return -EEXIST;
 
@@ -148,6 +159,7 @@ err_node:
 			       exabond_table_params);
 err_table:
 	smp_store_release(&m->dead, true);	/* no node was ever visible */
+	exabond_refresh_stop(m);		/* the publication armed it */
 	exabond_put(m);
 	return err;
 }
@@ -185,13 +197,9 @@ int exabond_unmanage(struct net *net, const char *name)
 
 	ASSERT_RTNL();
 
-	dev = __dev_get_by_name(net, name);
-	if (!dev)
-		return -ENODEV;
-	if (!netif_is_bond_master(dev)) {
-		pr_info_ratelimited("%s is not a bonding master\n", name);
-		return -EINVAL;
-	}
+	dev = exabond_bond_by_name(net, name);
+	if (IS_ERR(dev))
+		return PTR_ERR(dev);
 	m = exabond_lookup(dev);
 	if (!m)
 		return -ENOENT;
