@@ -132,7 +132,9 @@ int exabond_manage(struct net *net, const char *name)
 	if (!m)
 		return -ENOMEM;
 
-	/* The page is complete before anyone can open the node. */
+	/* The page is complete before anyone can open the node; this first
+	 * publication also arms the refresh if the bond needs one.
+	 */
 	m->pg->policy.managed_since_ns = ktime_get_ns();
 	exabond_publish(m, EXABOND_EVENT_MANAGE, dev->ifindex,
 			m->pg->policy.managed_since_ns);
@@ -148,7 +150,6 @@ int exabond_manage(struct net *net, const char *name)
 
 	netdev_hold(dev, &m->dev_tracker, GFP_KERNEL);
 	list_add_tail(&m->net_node, exabond_net_managed(net));
-	exabond_refresh_arm(m);
 
 	netdev_info(dev, "managed by exabond, node /dev/%s\n",
 		    exabond_node_name(m));

@@ -100,6 +100,26 @@ static void exabond_write(struct exabond_managed *m,
 }
 
 /*
+ * Reads the bond into exabond_stage with the failover count carried over,
+ * counted up if the active member moved; says whether it did.
+ */
+static bool exabond_stage_read(struct exabond_managed *m, u64 event_ns)
+{
+	struct exabond_page *st = &exabond_stage;
+	const struct exabond_page *pg = m->pg;
+	bool moved;
+
+	exabond_bond_state_read(m, st, pg, event_ns);
+
+	moved = pg->generation &&
+		st->bond.active_ifindex != pg->bond.active_ifindex;
+	st->bond.failover_count = pg->bond.failover_count + moved;
+	st->bond.last_failover_ns = moved ? event_ns :
+					    pg->bond.last_failover_ns;
+	return moved;
+}
+
+/*
  * Re-reads the bond and publishes it if anything changed (always, for
  * EXABOND_EVENT_MANAGE). @event and @ifindex say what caused this and
  * about which device; @event_ns is when the notifier saw it. Returns
@@ -110,6 +130,7 @@ bool exabond_publish(struct exabond_managed *m, u32 event, int ifindex,
 {
 	struct exabond_page *st = &exabond_stage;
 	struct exabond_page *pg = m->pg;
+	bool moved;
 	u64 hot;
 
 	ASSERT_RTNL();
@@ -117,16 +138,7 @@ bool exabond_publish(struct exabond_managed *m, u32 event, int ifindex,
 	if (m->dead)
 		return false;
 
-	exabond_bond_state_read(m, st, pg, event_ns);
-
-	st->bond.failover_count = pg->bond.failover_count;
-	st->bond.last_failover_ns = pg->bond.last_failover_ns;
-	if (pg->generation &&
-	    st->bond.active_ifindex != pg->bond.active_ifindex) {
-		st->bond.failover_count++;
-		st->bond.last_failover_ns = event_ns;
-	}
-
+	moved = exabond_stage_read(m, event_ns);
 	hot = exabond_hot(st, pg->hot);
 	if (event != EXABOND_EVENT_MANAGE && hot == pg->hot &&
 	    !memcmp(exabond_body(st), exabond_body(pg), EXABOND_BODY_LEN))
@@ -137,8 +149,7 @@ bool exabond_publish(struct exabond_managed *m, u32 event, int ifindex,
 	 * (the members' CHANGELOWERSTATE comes first), so the publication
 	 * that shows a new active member is named for what it shows.
 	 */
-	if (event != EXABOND_EVENT_MANAGE &&
-	    st->bond.active_ifindex != pg->bond.active_ifindex)
+	if (moved)
 		event = EXABOND_EVENT_FAILOVER;
 
 	exabond_write(m, st, hot, event, ifindex, event_ns);
@@ -160,9 +171,7 @@ void exabond_publish_final(struct exabond_managed *m, u32 event, u64 event_ns)
 	if (m->dead)
 		return;
 
-	exabond_bond_state_read(m, st, pg, event_ns);
-	st->bond.failover_count = pg->bond.failover_count;
-	st->bond.last_failover_ns = pg->bond.last_failover_ns;
+	exabond_stage_read(m, event_ns);
 	/* The last active member stays visible; the bond is gone. */
 	exabond_write(m, st, exabond_hot(st, pg->hot) | EXABOND_HOT_F_DEAD,
 		      event, m->ifindex, event_ns);

@@ -117,15 +117,17 @@ void exabond_refresh_init(struct exabond_managed *m)
 }
 
 /*
- * Called with RTNL after every change that may alter what is needed. A
- * bond that no longer needs refreshing lets its pending run find nothing
- * and not re-arm.
+ * Called with RTNL after every publication, and by the work itself. What is
+ * needed was worked out for that publication and is in the page: any change
+ * of it is a change of the page, so the page is never behind. A bond that
+ * no longer needs refreshing lets its pending run find nothing and not
+ * re-arm.
  */
 void exabond_refresh_arm(struct exabond_managed *m)
 {
 	ASSERT_RTNL();
 
-	if (!m->dead && exabond_refresh_needed(m))
+	if (!m->dead && m->pg->policy.refreshed)
 		queue_delayed_work(system_wq, &m->refresh,
 				   msecs_to_jiffies(EXABOND_REFRESH_MS));
 }
