@@ -174,6 +174,9 @@ active_is() {
 	if [[ -z "$2" ]]; then [[ -n "$a" ]]; else [[ "$a" == "$2" ]]; fi
 }
 
+# active_is_not BOND DEV: bonding no longer names DEV active; for wait_for.
+active_is_not() { [[ "$(bond_active "$1")" != "$2" ]]; }
+
 # mii_status_is MEMBER UP|DOWN|GOING_DOWN|GOING_BACK: bonding's view of a
 # member's link, for wait_for.
 mii_status_is() {
@@ -228,6 +231,9 @@ managed_list() {
 
 # page NODE JQ-FILTER: one field of a consistent snapshot of the page.
 page() { probe dump "$1" | jq -r "$2"; }
+
+# page_is NODE JQ-FILTER VALUE: that field of the page is VALUE; for wait_for.
+page_is() { [[ "$(page "$1" "$2")" == "$3" ]]; }
 
 # page_matches NODE BOND [NETNS]: every published field equals what
 # rtnetlink shows (tests/vm/guest/compare_page.py); for wait_for.

@@ -29,7 +29,7 @@ gen=$(page "$node" .generation)
 
 first=$(bond_active bond0)
 run ip link set "${first/0/1}" down
-check "failover" wait_for 5 bash -c "[[ \$(ip -j -d link show bond0 | jq -r '.[0].linkinfo.info_data.active_slave') != $first ]]"
+check "failover" wait_for 5 active_is_not bond0 "$first"
 settled "failover"
 run ip link set "${first/0/1}" up
 settled "member link back"

@@ -84,13 +84,13 @@ backup=$(ip -j -d link show bond2 | jq -r '.[0].linkinfo.info_data.active_slave'
 backup=$([[ "$backup" == vd0 ]] && echo ve0 || echo vd0)
 backup_ix=$(cat "/sys/class/net/$backup/ifindex")
 run ip link set "${backup/0/1}" down
+link=".members[] | select(.ifindex == $backup_ix) | .link"
 check "page shows the backup in FAIL (downdelay)" wait_for 5 \
-	bash -c "[[ \$('$EXABOND_PROBE' dump /dev/exabond-bond2 | jq '.members[] | select(.ifindex == $backup_ix) | .link') == 1 ]]"
+	page_is /dev/exabond-bond2 "$link" 1
 check "then DOWN, equal to rtnetlink" wait_for 5 page_matches /dev/exabond-bond2 bond2
-check_eq "member down: DOWN" 2 \
-	"$(page /dev/exabond-bond2 ".members[] | select(.ifindex == $backup_ix) | .link")"
+check_eq "member down: DOWN" 2 "$(page /dev/exabond-bond2 "$link")"
 run ip link set "${backup/0/1}" up
 check "page shows it BACK (updelay)" wait_for 5 \
-	bash -c "[[ \$('$EXABOND_PROBE' dump /dev/exabond-bond2 | jq '.members[] | select(.ifindex == $backup_ix) | .link') == 3 ]]"
+	page_is /dev/exabond-bond2 "$link" 3
 check "then UP, equal to rtnetlink" wait_for 5 page_matches /dev/exabond-bond2 bond2
 check_eq "settled again: nothing refreshed" 0 "$(( $(page /dev/exabond-bond2 .policy.refreshed) & 16 ))"

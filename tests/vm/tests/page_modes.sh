@@ -27,9 +27,9 @@ node=/dev/exabond-bond0
 check_eq "802.3ad is refreshed" 1 "$(( $(page "$node" .policy.refreshed) & 1 ))"
 partner=$(ip -n "$peer" -j link show bond9 | jq -r '.[0].address')
 check "LACP partner in the page" wait_for 20 \
-	bash -c "[[ \$('$EXABOND_PROBE' dump $node | jq -r .ad.partner_mac) == $partner ]]"
+	page_is "$node" .ad.partner_mac "$partner"
 check "both ports in the aggregator" wait_for 20 \
-	bash -c "[[ \$('$EXABOND_PROBE' dump $node | jq -r .ad.num_ports) == 2 ]]"
+	page_is "$node" .ad.num_ports 2
 check "page equals rtnetlink (802.3ad)" wait_for 5 page_matches "$node" bond0
 check "refresh time recorded" test "$(page "$node" .policy.last_refresh_ns)" -gt 0
 run ip link del bond0
@@ -49,7 +49,7 @@ check "tlb: an active member" wait_for 5 active_is bond1 ""
 check "page equals rtnetlink (tlb)" wait_for 5 page_matches "$node" bond1
 first=$(bond_active bond1)
 run ip -n "$peer" link set "${first/0/1}" down
-check "tlb: failover" wait_for 5 bash -c "[[ \$(ip -j -d link show bond1 | jq -r '.[0].linkinfo.info_data.active_slave') != $first ]]"
+check "tlb: failover" wait_for 5 active_is_not bond1 "$first"
 check "page follows the tlb failover" wait_for 5 page_matches "$node" bond1
 run ip -n "$peer" link set "${first/0/1}" up
 run ip link del bond1

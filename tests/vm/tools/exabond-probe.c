@@ -360,10 +360,26 @@ static int cmd_hold(const char *node)
 	return dump(pg);
 }
 
+/* The mmap() calls cmd_try knows, by op name. */
+static const struct {
+	const char *op;
+	long pages, offset_pages;
+	int prot, flags;
+} maps[] = {
+	{ "mmap-shared-read", 1, 0, PROT_READ, MAP_SHARED },
+	{ "mmap-private-read", 1, 0, PROT_READ, MAP_PRIVATE },
+	{ "mmap-shared-write", 1, 0, PROT_READ | PROT_WRITE, MAP_SHARED },
+	{ "mmap-private-write", 1, 0, PROT_READ | PROT_WRITE, MAP_PRIVATE },
+	{ "mmap-exec", 1, 0, PROT_READ | PROT_EXEC, MAP_SHARED },
+	{ "mmap-two-pages", 2, 0, PROT_READ, MAP_SHARED },
+	{ "mmap-offset", 1, 1, PROT_READ, MAP_SHARED },
+};
+
 /* One abuse per op; "ok" means the kernel allowed it. */
 static int cmd_try(const char *op, const char *node)
 {
 	const long pg = sysconf(_SC_PAGESIZE);
+	size_t i;
 	const struct exabond_page *map;
 	uint64_t gen;
 	void *p;
@@ -375,20 +391,12 @@ static int cmd_try(const char *op, const char *node)
 		return errno_result(open(node, O_RDWR) >= 0);
 
 	fd = open_node(node, O_RDONLY);
-	if (!strcmp(op, "mmap-shared-read"))
-		return errno_result(mmap(NULL, pg, PROT_READ, MAP_SHARED, fd, 0) != MAP_FAILED);
-	if (!strcmp(op, "mmap-private-read"))
-		return errno_result(mmap(NULL, pg, PROT_READ, MAP_PRIVATE, fd, 0) != MAP_FAILED);
-	if (!strcmp(op, "mmap-shared-write"))
-		return errno_result(mmap(NULL, pg, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0) != MAP_FAILED);
-	if (!strcmp(op, "mmap-private-write"))
-		return errno_result(mmap(NULL, pg, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0) != MAP_FAILED);
-	if (!strcmp(op, "mmap-exec"))
-		return errno_result(mmap(NULL, pg, PROT_READ | PROT_EXEC, MAP_SHARED, fd, 0) != MAP_FAILED);
-	if (!strcmp(op, "mmap-two-pages"))
-		return errno_result(mmap(NULL, 2 * pg, PROT_READ, MAP_SHARED, fd, 0) != MAP_FAILED);
-	if (!strcmp(op, "mmap-offset"))
-		return errno_result(mmap(NULL, pg, PROT_READ, MAP_SHARED, fd, pg) != MAP_FAILED);
+	for (i = 0; i < sizeof(maps) / sizeof(maps[0]); i++)
+		if (!strcmp(op, maps[i].op))
+			return errno_result(mmap(NULL, maps[i].pages * pg,
+						 maps[i].prot, maps[i].flags,
+						 fd, maps[i].offset_pages * pg) !=
+					    MAP_FAILED);
 	if (!strcmp(op, "read-short")) {
 		char b[4];
 
