@@ -28,7 +28,7 @@ SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 APT_PACKAGES := build-essential make cmake pkg-config file \
 	linux-image-amd64 linux-headers-amd64 kmod \
 	qemu-system-x86 busybox-static cpio gzip \
-	iproute2 ethtool jq procps python3 \
+	iproute2 ethtool jq procps python3 ifenslave \
 	libnl-3-dev libnl-route-3-dev libmnl-dev libboost-dev libspdlog-dev \
 	libgtest-dev libbenchmark-dev
 

@@ -297,3 +297,291 @@ bg_output() {
 	local -n __dir=${1}_dir
 	tail -n +2 "$__dir/out"
 }
+
+# --- exabond policy (module parameters) ---------------------------------------
+
+readonly EXABOND_PARAMS=/sys/module/exabond/parameters
+
+# write_file FILE DATA: one write(2) of DATA (escapes \n \t \\ \xHH) to FILE;
+# prints "ok" or the errno name (EOPNOTSUPP, EINVAL, ...).
+write_file() { probe write "$1" "$2"; }
+
+# policy_get NAME: a parameter's value (allowed_modes, allowed_drivers,
+# max_members, require_link_monitor), without the newline.
+policy_get() { cat "$EXABOND_PARAMS/$1"; }
+
+# policy_reset: every parameter back to its default.
+policy_reset() {
+	write_file "$EXABOND_PARAMS/allowed_modes" 'active-backup\n'
+	write_file "$EXABOND_PARAMS/allowed_drivers" '\n'
+	write_file "$EXABOND_PARAMS/max_members" '0\n'
+	write_file "$EXABOND_PARAMS/require_link_monitor" 'N\n'
+}
+
+# policy_set NAME VALUE: write VALUE and a newline, as echo does; fails
+# unless the write succeeds. The first call registers policy_reset for
+# the test's exit.
+__exabond_policy_reset_armed=
+policy_set() {
+	local r
+	if [[ -z "$__exabond_policy_reset_armed" ]]; then
+		on_exit policy_reset
+		__exabond_policy_reset_armed=1
+	fi
+	printf '+ policy %s=%s\n' "$1" "$2"
+	r=$(write_file "$EXABOND_PARAMS/$1" "$2\\n")
+	[[ "$r" == ok ]] || { echo "policy $1=$2: $r" >&2; return 1; }
+}
+
+# ip_result ARGS...: run ip ARGS; prints "ok", or what ip printed on
+# stderr (e.g. "Error: exabond: ..." from an extended ack) when it failed.
+ip_result() {
+	local err
+	if err=$(ip "$@" 2>&1 >/dev/null); then
+		echo ok
+	else
+		echo "$err"
+	fi
+}
+
+# klog_mark: remember the end of the kernel log; klog_has and klog_count
+# look only at what was logged after the latest mark.
+__exabond_klog_mark=
+klog_mark() {
+	__exabond_klog_mark="exabond-test: mark $BASHPID.$RANDOM.$(date +%s%N)"
+	echo "$__exabond_klog_mark" > /dev/kmsg
+}
+
+# klog_since: the kernel log after the latest mark, without timestamps.
+klog_since() {
+	dmesg | sed 's/^\[[ 0-9.]*\] //' |
+		awk -v m="$__exabond_klog_mark" 'f; $0 == m { f = 1 }'
+}
+
+# klog_has FIXED-STRING: a line containing it was logged since the mark;
+# for check and wait_for.
+klog_has() { klog_since | grep -qF -- "$1"; }
+
+# klog_count FIXED-STRING: how many lines since the mark contain it.
+klog_count() { klog_since | grep -cF -- "$1" || true; }
+
+# link_state DEV [NETNS]: what enslaving may change on a device, one line:
+# "NAME ADDR mtu MTU FLAGS master MASTER TYPE", FLAGS without the carrier
+# ones (LOWER_UP, NO-CARRIER, M-DOWN, DORMANT); "-" where there is none.
+link_state() {
+	ip ${2:+-n "$2"} -j link show dev "$1" | jq -r '.[0] |
+		"\(.ifname) \(.address // "-") mtu \(.mtu) " +
+		"\([.flags[] | select(IN("LOWER_UP", "NO-CARRIER", "M-DOWN", "DORMANT") | not)] | join(","))" +
+		" master \(.master // "-") \(.link_type)"'
+}
+
+# members BOND: the bond's members, as bonding lists them.
+members() { cat "/sys/class/net/$1/bonding/slaves"; }
+
+# enslave_via PATH BOND DEV: make DEV a member of BOND through PATH (DEV
+# must be down: bonding refuses an up device itself, before anyone can
+# veto). Prints what the client reported:
+#	sysfs	  write of "+DEV" to bonding/slaves: "ok" or the errno name
+#	ip	  ip link set dev DEV master BOND: "ok" or ip's stderr
+#	ioctl	  SIOCBONDENSLAVE (exabond-probe): "ok" or the errno name
+#	ifenslave Debian's ifenslave package: ifup DEV with the stanza
+#		  "bond-master BOND" (its if-pre-up.d hook writes sysfs and
+#		  keeps the errno to itself): "ok", or its "Failed to
+#		  enslave DEV to BOND." line. ifupdown brings DEV up after its
+#		  hooks, whatever they did; release_via ifenslave runs ifdown.
+# release_via PATH BOND DEV: the matching release (ifenslave: ifdown DEV,
+# whose if-post-down.d hook writes "-DEV" to bonding/slaves).
+enslave_via() {
+	case $1 in
+	sysfs) write_file "/sys/class/net/$2/bonding/slaves" "+$3\\n" ;;
+	ip) ip_result link set dev "$3" master "$2" ;;
+	ioctl) probe try enslave-ioctl "$2" "$3" ;;
+	ifenslave) __ifupdown up "$2" "$3" ;;
+	*) echo "enslave_via: no path $1" >&2; return 1 ;;
+	esac
+}
+
+release_via() {
+	case $1 in
+	sysfs) write_file "/sys/class/net/$2/bonding/slaves" "-$3\\n" ;;
+	ip) ip_result link set dev "$3" nomaster ;;
+	ioctl) probe try release-ioctl "$2" "$3" ;;
+	ifenslave) __ifupdown down "$2" "$3" ;;
+	*) echo "release_via: no path $1" >&2; return 1 ;;
+	esac
+}
+
+# __ifupdown up|down BOND DEV: ifup/ifdown in a private mount namespace
+# with its own /etc/network/interfaces and /run (state kept per DEV in the
+# test's scratch directory from an ifup to the next ifdown; each ifup
+# starts afresh). The master is treated as being configured already
+# (IFUPDOWN_<bond>, which ifupdown itself sets while it brings a master
+# up), so the hook does not ifup it.
+readonly __exabond_scratch=$PWD
+__ifupdown() {
+	local op=$1 bond=$2 dev=$3 out rc=0
+	local dir=$__exabond_scratch/.ifupdown/$dev
+	if [[ ! -x /etc/network/if-pre-up.d/ifenslave ]]; then
+		echo "Debian's ifenslave package is not installed (make deps)"
+		return 0
+	fi
+	if [[ $op == up ]]; then
+		rm -rf "$dir"
+		mkdir -p "$dir/run/network"
+		printf 'iface %s inet manual\n\tbond-slaves none\n\niface %s inet manual\n\tbond-master %s\n' \
+			"$bond" "$dev" "$bond" > "$dir/interfaces"
+	elif [[ ! -d "$dir" ]]; then
+		echo "ifdown $dev without an ifup"
+		return 0
+	fi
+	out=$(env "IFUPDOWN_$bond=parent-lock" unshare -m sh -c '
+		mount --bind "$1/run" /run &&
+		mount --bind "$1/interfaces" /etc/network/interfaces &&
+		exec "$2" "$3"' sh "$dir" "if$op" "$dev" 2>&1) || rc=$?
+	if grep -q '^Failed to enslave' <<<"$out"; then
+		grep '^Failed to enslave' <<<"$out"
+	elif ((rc)); then
+		echo "if$op exit status $rc: $out"
+	else
+		echo ok
+	fi
+}
+
+# Soft checks, for matrices where every cell should be reported: they
+# print and count a failure instead of exiting. End the test with
+# soft_verdict, which fails it if any soft check failed.
+__exabond_soft_failures=()
+soft_check() {
+	local what=$1
+	shift
+	if "$@"; then
+		printf 'ok: %s\n' "$what"
+	else
+		printf 'FAIL: %s (command: %s)\n' "$what" "$*"
+		__exabond_soft_failures+=("$what")
+	fi
+}
+
+soft_check_eq() {
+	if [[ "$2" == "$3" ]]; then
+		printf 'ok: %s = %q\n' "$1" "$3"
+	else
+		printf 'FAIL: %s: expected %q, got %q\n' "$1" "$2" "$3"
+		__exabond_soft_failures+=("$1")
+	fi
+}
+
+soft_verdict() {
+	local f
+	((${#__exabond_soft_failures[@]})) || return 0
+	printf '%d soft check(s) failed:\n' "${#__exabond_soft_failures[@]}"
+	for f in "${__exabond_soft_failures[@]}"; do
+		printf '  %s\n' "$f"
+	done
+	fail "${#__exabond_soft_failures[@]} check(s) failed"
+}
+
+# page_settled NODE: the page's generation stays put for half a second;
+# for wait_for, before a step that must not publish anything.
+page_settled() {
+	local g
+	g=$(page "$1" .generation)
+	sleep 0.5
+	[[ "$(page "$1" .generation)" == "$g" ]]
+}
+
+# enslave_state BOND DEV [noadmin]: what a refused enslave must leave
+# alone: BOND's members and link state, DEV's link state (without the UP
+# flag with noadmin: ifupdown brings DEV up whatever its hook did), and
+# the generation of BOND's page when it is managed.
+enslave_state() {
+	local node=/dev/exabond-$1
+	echo "members: $(members "$1")"
+	link_state "$1"
+	if [[ "${3:-}" == noadmin ]]; then
+		link_state "$2" | sed -E 's/(^| )UP,|,UP( )/\1\2/'
+	else
+		link_state "$2"
+	fi
+	[[ ! -e "$node" ]] || echo "generation: $(page "$node" .generation)"
+}
+
+# expect_enslave_refused PATH BOND DEV MESSAGE: enslaving DEV into BOND
+# through PATH is refused with EOPNOTSUPP (ip: "Error: MESSAGE."; the
+# ifenslave hook: its failure line), nothing changes, and the kernel logs
+# "exabond: BOND: refused DEV: ". Soft checks; DEV is down again after.
+expect_enslave_refused() {
+	local path=$1 bond=$2 dev=$3 msg=$4 want before after r admin=
+	ip link set dev "$dev" down
+	[[ $path != ifenslave ]] || admin=noadmin
+	before=$(enslave_state "$bond" "$dev" $admin)
+	klog_mark
+	r=$(enslave_via "$path" "$bond" "$dev")
+	case $path in
+	sysfs | ioctl) want=EOPNOTSUPP ;;
+	ip) want="Error: $msg." ;;
+	ifenslave) want="Failed to enslave $dev to $bond." ;;
+	esac
+	soft_check_eq "$path: $dev into $bond: refused" "$want" "$r"
+	after=$(enslave_state "$bond" "$dev" $admin)
+	soft_check_eq "$path: $dev into $bond: nothing changed" "$before" "$after"
+	soft_check "$path: $dev into $bond: logged" \
+		wait_for 2 klog_has "exabond: $bond: refused $dev: "
+	# Undo a refusal that did not happen, so the next cell starts clean.
+	[[ ! -e "/sys/class/net/$dev/master" ]] || ip link set dev "$dev" nomaster
+	ip link set dev "$dev" down
+}
+
+# expect_enslave_allowed PATH BOND DEV: DEV joins BOND through PATH (and
+# the page, when BOND is managed, counts it), then leaves through the same
+# path, with its address and MTU back and down again. Soft checks.
+expect_enslave_allowed() {
+	local path=$1 bond=$2 dev=$3 before n node=/dev/exabond-$2
+	ip link set dev "$dev" down
+	before=$(link_state "$dev")
+	n=$(wc -w < "/sys/class/net/$bond/bonding/slaves")
+	soft_check_eq "$path: $dev into $bond: allowed" ok "$(enslave_via "$path" "$bond" "$dev")"
+	soft_check "$path: $dev listed in $bond" grep -qw -- "$dev" "/sys/class/net/$bond/bonding/slaves"
+	[[ ! -e "$node" ]] || soft_check "$path: the page counts $dev" \
+		wait_for 5 page_is "$node" .bond.members_total $((n + 1))
+	soft_check_eq "$path: $dev released from $bond" ok "$(release_via "$path" "$bond" "$dev")"
+	soft_check "$path: $dev no longer in $bond" \
+		wait_for 2 eval "! grep -qw -- '$dev' /sys/class/net/$bond/bonding/slaves"
+	soft_check_eq "$path: $dev as before" "$before" "$(link_state "$dev")"
+}
+
+# page_bits_are NODE JQ-FILTER MASK VALUE: (field & MASK) == VALUE, e.g.
+# page_bits_are "$node" .policy.flags 2 2; for wait_for.
+page_bits_are() { (( ($(page "$1" "$2") & $3) == $4 )); }
+
+# compliance NODE: "COMPLIANT VIOLATIONS NONCOMPLIANT" from one snapshot:
+# policy.flags bit 0, policy.violations, the hot word's NONCOMPLIANT flag
+# ("1 0 0" for a bond that meets the policy).
+compliance() {
+	page "$1" '"\(.policy.flags % 2) \(.policy.violations) \(.hot_noncompliant)"'
+}
+
+# compliance_is NODE "C V N": for wait_for.
+compliance_is() { [[ "$(compliance "$1")" == "$2" ]]; }
+
+# ping_ok ADDR [COUNT]: COUNT (default 3) echo requests, every one answered.
+# busybox's ping: iputils-ping is not among the packages.
+ping_ok() {
+	local n=${2:-3}
+	busybox ping -q -c "$n" -i 0.2 -W 5 "$1" 2>&1 | grep -q "^$n packets transmitted, $n packets received"
+}
+
+# managed_ab_bond NAME [MEMBER...]: an active-backup bond (miimon 100) with
+# those members, up, managed, its page quiet; deleted after the test.
+managed_ab_bond() {
+	local name=$1 m
+	shift
+	run ip link add "$name" type bond mode active-backup miimon 100
+	on_exit ip link del "$name"
+	for m in "$@"; do
+		run ip link set dev "$m" master "$name"
+	done
+	run ip link set dev "$name" up
+	manage "$name"
+	check "$name's page is quiet" wait_for 10 page_settled "/dev/exabond-$name"
+}

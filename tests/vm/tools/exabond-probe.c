@@ -22,6 +22,17 @@
  *					"generation event event_ns publish_ns"
  *	exabond-probe try OP NODE	one abuse of the device; prints "ok" or
  *					the errno name (see ops[] below)
+ *	exabond-probe write FILE DATA	one write(2) of DATA to FILE, with the
+ *					escapes \n \t \\ \xHH decoded; prints
+ *					"ok", "short N" or the errno name (how
+ *					the tests write sysfs and module
+ *					parameters and see the errno)
+ *	exabond-probe try OP BOND DEV	one bonding ioctl on an AF_INET datagram
+ *					socket, ifr_name BOND, ifr_slave DEV:
+ *					enslave-ioctl (SIOCBONDENSLAVE, what the
+ *					old ifenslave binary did) or
+ *					release-ioctl (SIOCBONDRELEASE); prints
+ *					"ok" or the errno name
  *
  * Exit status: 0 when the command ran (whatever it printed), 1 on a usage
  * or unexpected error, 2 when a snapshot found a page it cannot trust.
@@ -37,7 +48,10 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <unistd.h>
+#include <net/if.h>
+#include <linux/sockios.h>
 
 #include <exabond/page.h>
 
@@ -240,8 +254,10 @@ static int dump(const struct exabond_page *pg)
 	U("refreshed", s.policy.refreshed);
 	U("refresh_interval_ms", s.policy.refresh_interval_ms);
 	U("last_refresh_ns", s.policy.last_refresh_ns);
-	printf("\"managed_since_ns\":%" PRIu64 "},",
-	       (uint64_t)s.policy.managed_since_ns);
+	U("managed_since_ns", s.policy.managed_since_ns);
+	U("allowed_modes", s.policy.allowed_modes);
+	printf("\"max_members\":%" PRIu64 "},",
+	       (uint64_t)s.policy.max_members);
 
 	printf("\"members\":[");
 	for (i = 0; i < n; i++) {
@@ -455,6 +471,93 @@ static int cmd_try(const char *op, const char *node)
 	return 1;
 }
 
+/* The bonding ioctls cmd_try_bond knows, by op name. */
+static const struct {
+	const char *op;
+	unsigned long request;
+} bond_ioctls[] = {
+	{ "enslave-ioctl", SIOCBONDENSLAVE },
+	{ "release-ioctl", SIOCBONDRELEASE },
+};
+
+static int cmd_try_bond(const char *op, const char *bond, const char *dev)
+{
+	struct ifreq ifr;
+	size_t i;
+	int s;
+
+	for (i = 0; i < sizeof(bond_ioctls) / sizeof(bond_ioctls[0]); i++)
+		if (!strcmp(op, bond_ioctls[i].op))
+			break;
+	if (i == sizeof(bond_ioctls) / sizeof(bond_ioctls[0]))
+		die("unknown op %s", op);
+	if (strlen(bond) >= IFNAMSIZ || strlen(dev) >= IFNAMSIZ)
+		die("interface name too long");
+	memset(&ifr, 0, sizeof(ifr));
+	strncpy(ifr.ifr_name, bond, IFNAMSIZ - 1);
+	strncpy(ifr.ifr_slave, dev, IFNAMSIZ - 1);
+	s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (s < 0)
+		die("socket: %s", strerror(errno));
+	return errno_result(ioctl(s, bond_ioctls[i].request, &ifr) >= 0);
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+static int cmd_write(const char *file, const char *data)
+{
+	size_t len = strlen(data), n = 0, i;
+	char *buf = malloc(len + 1);
+	ssize_t w;
+	int fd;
+
+	if (!buf)
+		die("out of memory");
+	for (i = 0; i < len; i++) {
+		if (data[i] != '\\') {
+			buf[n++] = data[i];
+			continue;
+		}
+		switch (data[++i]) {
+		case 'n':
+			buf[n++] = '\n';
+			break;
+		case 't':
+			buf[n++] = '\t';
+			break;
+		case '\\':
+			buf[n++] = '\\';
+			break;
+		case 'x':
+			if (hexval(data[i + 1]) < 0 || hexval(data[i + 2]) < 0)
+				die("bad escape in %s", data);
+			buf[n++] = (char)(hexval(data[i + 1]) * 16 + hexval(data[i + 2]));
+			i += 2;
+			break;
+		default:
+			die("bad escape in %s", data);
+		}
+	}
+	fd = open(file, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno_result(0);
+	w = write(fd, buf, n);
+	if (w >= 0 && (size_t)w != n) {
+		printf("short %zd\n", w);
+		return 0;
+	}
+	return errno_result(w >= 0);
+}
+
 static int cmd_record(const char *node)
 {
 	int fd = open_node(node, O_RDONLY | O_NONBLOCK);
@@ -520,6 +623,10 @@ int main(int argc, char **argv)
 		return cmd_ident(argc - 2, argv + 2);
 	if (argc == 4 && !strcmp(argv[1], "try"))
 		return cmd_try(argv[2], argv[3]);
-	fprintf(stderr, "usage: exabond-probe dump|read|wait|follow|hold|ident|record|try ... (see the source)\n");
+	if (argc == 4 && !strcmp(argv[1], "write"))
+		return cmd_write(argv[2], argv[3]);
+	if (argc == 5 && !strcmp(argv[1], "try"))
+		return cmd_try_bond(argv[2], argv[3], argv[4]);
+	fprintf(stderr, "usage: exabond-probe dump|read|wait|follow|hold|ident|record|write|try ... (see the source)\n");
 	return 1;
 }
