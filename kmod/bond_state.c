@@ -50,8 +50,9 @@ exabond_prev_member(const struct exabond_page *prev, int ifindex)
 	return NULL;
 }
 
-/* What `ethtool -i` prints as driver and bus-info. */
-static void exabond_drvinfo(struct net_device *dev, struct exabond_member *e)
+/* What `ethtool -i` prints as driver and bus-info. RTNL. */
+void exabond_drvinfo(struct net_device *dev, char driver[EXABOND_DRIVER_LEN],
+		     char bus_info[EXABOND_BUS_INFO_LEN])
 {
 	const struct ethtool_ops *ops = dev->ethtool_ops;
 	struct device *parent = dev->dev.parent;
@@ -64,8 +65,8 @@ static void exabond_drvinfo(struct net_device *dev, struct exabond_member *e)
 	if (!info.bus_info[0] && parent)
 		strscpy(info.bus_info, dev_name(parent), sizeof(info.bus_info));
 
-	strscpy(e->driver, info.driver, sizeof(e->driver));
-	strscpy(e->bus_info, info.bus_info, sizeof(e->bus_info));
+	strscpy(driver, info.driver, EXABOND_DRIVER_LEN);
+	strscpy(bus_info, info.bus_info, EXABOND_BUS_INFO_LEN);
 }
 
 static u8 exabond_operstate(const struct net_device *dev)
@@ -123,7 +124,7 @@ static void exabond_read_member(struct bonding *bond, struct slave *slave,
 		memcpy(e->driver, old->driver, sizeof(e->driver));
 		memcpy(e->bus_info, old->bus_info, sizeof(e->bus_info));
 	} else {
-		exabond_drvinfo(sdev, e);
+		exabond_drvinfo(sdev, e->driver, e->bus_info);
 	}
 }
 
@@ -236,41 +237,17 @@ static void exabond_read_params(struct exabond_managed *m,
 	b->arp_all_targets = p->arp_all_targets;
 }
 
-/* Two PCI functions of one slot: "dddd:bb:dd.f" equal up to the '.'. */
-static bool exabond_same_card(const struct exabond_member *a,
-			      const struct exabond_member *b)
-{
-	const char *da = strnchr(a->bus_info, sizeof(a->bus_info), '.');
-	const char *db = strnchr(b->bus_info, sizeof(b->bus_info), '.');
-
-	if (!da || !db || da - a->bus_info != db - b->bus_info ||
-	    da == a->bus_info)
-		return false;
-	return !memcmp(a->bus_info, b->bus_info, da - a->bus_info) &&
-	       strncmp(da, db, sizeof(a->bus_info) - (da - a->bus_info));
-}
-
 /*
- * Policy state. Until policy enforcement lands every bond is compliant; the
- * facts below are about the bond itself and hold under any policy.
+ * The policy section: compliance from policy.c, and what the refresh and
+ * management keep there.
  */
 static void exabond_read_policy(struct exabond_managed *m,
 				struct exabond_page *st,
 				const struct exabond_page *prev)
 {
 	struct exabond_policy *pol = &st->policy;
-	const struct exabond_bond *b = &st->bond;
 
-	pol->flags = EXABOND_POLICY_F_COMPLIANT;
-	if (!b->miimon && !b->arp_interval)
-		pol->flags |= EXABOND_POLICY_F_NO_LINK_MON;
-	if ((b->mode == EXABOND_MODE_ACTIVE_BACKUP ||
-	     b->mode == EXABOND_MODE_BALANCE_XOR ||
-	     b->mode == EXABOND_MODE_8023AD) &&
-	    b->members_total == 2 &&
-	    exabond_same_card(&st->members[0], &st->members[1]))
-		pol->flags |= EXABOND_POLICY_F_ROCE_LAG;
-
+	exabond_policy_read(m->dev, st, prev);
 	pol->refreshed = exabond_refresh_needed(m);
 	pol->refresh_interval_ms = pol->refreshed ? EXABOND_REFRESH_MS : 0;
 	pol->last_refresh_ns = prev->policy.last_refresh_ns;

@@ -30,11 +30,33 @@
  *				bonding's link state or role of the member
  *	CHANGEADDR, CHANGEMTU, CHANGENAME
  *				the member's identity
+ *
+ * Two events are vetoes, the policy's enforcement of last resort:
+ *	PRECHANGEUPPER		a device about to become a member of a managed
+ *				bond that the policy does not allow: refused,
+ *				with the reason in the extended ack
+ *	PRE_UP			a managed bond whose mode is not allowed (the
+ *				policy changed while it was down): stays down
+ * With the hook on bond_enslave() in place (hooks.c) a disallowed member is
+ * refused before bonding touches anything, and PRECHANGEUPPER never sees
+ * one. Without it, the refusal comes from PRECHANGEUPPER, late in
+ * bond_enslave(), and bonding's rollback is what the user sees:
+ *	- the device was opened and its MTU (and, outside active-backup with
+ *	  fail_over_mac, its MAC) set to the bond's; the rollback closes it
+ *	  and restores both;
+ *	- a refused first member leaves the bond with a new random MAC if the
+ *	  bond had taken the member's;
+ *	- `ip link set X master bond0` for an X in another bond has already
+ *	  released X from that bond (rtnetlink does it before enslaving), and
+ *	  the refusal does not put it back. This one happens with the hook
+ *	  too: the release is not bonding's enslave and nothing can veto it
+ *	  on the new bond's behalf.
  */
 #include <linux/netdevice.h>
 #include <linux/notifier.h>
 #include <linux/rtnetlink.h>
 #include <linux/timekeeping.h>
+#include <net/bonding.h>
 
 #include "exabond.h"
 
@@ -99,6 +121,30 @@ static void exabond_member_event(struct exabond_managed *m,
 	exabond_publish(m, kind, dev->ifindex, now);
 }
 
+/* NETDEV_PRECHANGEUPPER: may @dev become a member of a managed bond? */
+static int exabond_veto_member(struct net_device *dev,
+			       struct netdev_notifier_changeupper_info *info)
+{
+	if (!info->linking || !netif_is_bond_master(info->upper_dev) ||
+	    !exabond_lookup(info->upper_dev))
+		return NOTIFY_DONE;
+	return notifier_from_errno(exabond_policy_check_member(info->upper_dev,
+				   dev, info->info.extack));
+}
+
+/* NETDEV_PRE_UP: may this managed bond come up in its mode? */
+static int exabond_veto_up(struct net_device *dev, void *ptr)
+{
+	struct bonding *bond;
+
+	if (!netif_is_bond_master(dev) || !exabond_lookup(dev))
+		return NOTIFY_DONE;
+	bond = netdev_priv(dev);
+	return notifier_from_errno(exabond_policy_check_mode(dev,
+				   BOND_MODE(bond), "bringing it up",
+				   netdev_notifier_info_to_extack(ptr)));
+}
+
 static int exabond_netdev_event(struct notifier_block *nb,
 				unsigned long event, void *ptr)
 {
@@ -106,7 +152,14 @@ static int exabond_netdev_event(struct notifier_block *nb,
 	struct netdev_notifier_changeupper_info *info;
 	struct net_device *master;
 	struct exabond_managed *m;
-	u64 now = ktime_get_ns();
+	u64 now;
+
+	if (event == NETDEV_PRECHANGEUPPER)
+		return exabond_veto_member(dev, ptr);
+	if (event == NETDEV_PRE_UP)
+		return exabond_veto_up(dev, ptr);
+
+	now = ktime_get_ns();
 
 	/* A bond may itself be a member of another bond: both roles. */
 	if (netif_is_bond_master(dev)) {

@@ -56,6 +56,7 @@ struct exabond_managed {
 	 */
 	struct rhash_head hnode;	/* exabond_table, keyed by dev */
 	struct list_head net_node;	/* exabond_net.managed */
+	struct list_head all_node;	/* every managed bond, any namespace */
 	bool dead;			/* released or deleted: page is final */
 	struct device *node;		/* /dev/exabond-<bond>; NULL when none */
 	struct delayed_work refresh;	/* state with no event, see refresh.c */
@@ -74,6 +75,7 @@ int exabond_manage(struct net *net, const char *name);
 int exabond_unmanage(struct net *net, const char *name);
 void exabond_release(struct exabond_managed *m, u32 event);
 void exabond_rename(struct exabond_managed *m);
+void exabond_republish_all(u32 event);
 void exabond_get(struct exabond_managed *m);
 void exabond_put(struct exabond_managed *m);
 
@@ -89,6 +91,26 @@ const char *exabond_node_name(const struct exabond_managed *m);
 void exabond_bond_state_read(struct exabond_managed *m,
 			     struct exabond_page *stage,
 			     const struct exabond_page *prev, u64 now);
+void exabond_drvinfo(struct net_device *dev, char driver[EXABOND_DRIVER_LEN],
+		     char bus_info[EXABOND_BUS_INFO_LEN]);
+
+/* policy.c: the policy parameters, its checks and every refusal (RTNL). */
+int exabond_policy_check_bond(struct net_device *bond_dev);
+int exabond_policy_check_member(struct net_device *bond_dev,
+				struct net_device *dev,
+				struct netlink_ext_ack *extack);
+int exabond_policy_check_mode(struct net_device *bond_dev, u32 mode,
+			      const char *what, struct netlink_ext_ack *extack);
+int exabond_policy_check_link_monitor(struct net_device *bond_dev,
+				      u32 miimon, u32 arp_interval,
+				      const char *what);
+void exabond_policy_read(struct net_device *bond_dev, struct exabond_page *st,
+			 const struct exabond_page *prev);
+
+/* hooks.c: bonding's enslave and option setters, redirected to the policy. */
+int exabond_hooks_init(void);
+void exabond_hooks_exit(void);
+bool exabond_hooks_complete(void);
 
 /* publish.c: the seqlock writer (RTNL). */
 void exabond_page_init(struct exabond_managed *m);

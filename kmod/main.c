@@ -37,6 +37,9 @@ static int __init exabond_init(void)
 	err = exabond_events_init();
 	if (err)
 		goto err_events;
+	err = exabond_hooks_init();
+	if (err)
+		goto err_hooks;
 	/* Last: the control files are what lets anyone manage a bond. */
 	err = exabond_control_init();
 	if (err)
@@ -47,6 +50,8 @@ static int __init exabond_init(void)
 	return 0;
 
 err_control:
+	exabond_hooks_exit();
+err_hooks:
 	exabond_events_exit();
 err_events:
 	exabond_node_exit();
@@ -63,6 +68,7 @@ err_table:
 static void __exit exabond_exit(void)
 {
 	exabond_control_exit();
+	exabond_hooks_exit();
 	exabond_events_exit();
 	exabond_node_exit();
 	exabond_table_exit();

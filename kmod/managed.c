@@ -24,6 +24,9 @@
 
 static struct rhashtable exabond_table;
 
+/* Every managed bond, in any namespace, for a policy change. RTNL. */
+static LIST_HEAD(exabond_all);
+
 static const struct rhashtable_params exabond_table_params = {
 	.key_len = sizeof(struct net_device *),
 	.key_offset = offsetof(struct exabond_managed, dev),
@@ -70,6 +73,7 @@ static struct exabond_managed *exabond_alloc(struct net_device *dev)
 	kref_init(&m->ref);
 	init_waitqueue_head(&m->wait);
 	INIT_LIST_HEAD(&m->net_node);
+	INIT_LIST_HEAD(&m->all_node);
 	exabond_refresh_init(m);
 	exabond_page_init(m);
 	return m;
@@ -127,6 +131,11 @@ int exabond_manage(struct net *net, const char *name)
 		return PTR_ERR(dev);
 	if (exabond_lookup(dev))
 		return -EEXIST;
+	err = exabond_policy_check_bond(dev);
+	if (err)
+		return err;
+	if (!exabond_hooks_complete())
+		pr_warn_once("bonding's setters are not all hooked: see the log above; pages say EXABOND_POLICY_F_NO_HOOK\n");
 
 	m = exabond_alloc(dev);
 	if (!m)
@@ -150,6 +159,7 @@ int exabond_manage(struct net *net, const char *name)
 
 	netdev_hold(dev, &m->dev_tracker, GFP_KERNEL);
 	list_add_tail(&m->net_node, exabond_net_managed(net));
+	list_add_tail(&m->all_node, &exabond_all);
 
 	netdev_info(dev, "managed by exabond, node /dev/%s\n",
 		    exabond_node_name(m));
@@ -181,6 +191,7 @@ void exabond_release(struct exabond_managed *m, u32 event)
 	rhashtable_remove_fast(&exabond_table, &m->hnode,
 			       exabond_table_params);
 	list_del_init(&m->net_node);
+	list_del_init(&m->all_node);
 
 	netdev_info(m->dev, "released by exabond (%s)\n",
 		    event == EXABOND_EVENT_BOND_DELETE ? "bond deleted" :
@@ -207,6 +218,17 @@ int exabond_unmanage(struct net *net, const char *name)
 
 	exabond_release(m, EXABOND_EVENT_UNMANAGE);
 	return 0;
+}
+
+/* Publishes every managed bond, e.g. against a new policy. RTNL. */
+void exabond_republish_all(u32 event)
+{
+	struct exabond_managed *m;
+	u64 now = ktime_get_ns();
+
+	ASSERT_RTNL();
+	list_for_each_entry(m, &exabond_all, all_node)
+		exabond_publish(m, event, m->ifindex, now);
 }
 
 /* NETDEV_CHANGENAME of a managed bond: the node follows. RTNL held. */

@@ -111,7 +111,7 @@
 /* "EXBD" in memory on a little-endian host. */
 #define EXABOND_PAGE_MAGIC	0x44425845U
 #define EXABOND_ABI_MAJOR	1
-#define EXABOND_ABI_MINOR	0
+#define EXABOND_ABI_MINOR	1	/* 1.1: policy allowed_modes, max_members */
 
 /* The mapping is always this long, whatever the host's page size. */
 #define EXABOND_PAGE_BYTES	4096
@@ -188,6 +188,14 @@
 #define EXABOND_POLICY_F_COMPLIANT	(1U << 0) /* the bond meets the policy */
 #define EXABOND_POLICY_F_ROCE_LAG	(1U << 1) /* mode 1/2/4, two ports of one card */
 #define EXABOND_POLICY_F_NO_LINK_MON	(1U << 2) /* neither miimon nor arp_interval */
+#define EXABOND_POLICY_F_SAME_CARD_RULE	(1U << 3) /* the roce-lag profile is in force */
+#define EXABOND_POLICY_F_LINK_MON_REQUIRED (1U << 4) /* require_link_monitor */
+/*
+ * The kernel could not hook the bonding driver's setters: a disallowed mode
+ * or link-monitor write is not refused when written, only when the bond is
+ * brought up (mode), and members only when they are linked to the bond.
+ */
+#define EXABOND_POLICY_F_NO_HOOK	(1U << 5)
 
 /* exabond_policy.violations: one bit per rule the bond breaks. */
 #define EXABOND_VIOLATION_MODE		(1U << 0)
@@ -290,7 +298,9 @@ struct exabond_policy {
 	__u32 refresh_interval_ms;		/* 332 0: nothing refreshed */
 	__u64 last_refresh_ns;			/* 336 */
 	__u64 managed_since_ns;			/* 344 */
-	__u8  __reserved[32];			/* 352 */
+	__u32 allowed_modes;			/* 352 1 << EXABOND_MODE_* */
+	__u32 max_members;			/* 356 0: no limit */
+	__u8  __reserved[24];			/* 360 */
 };
 
 struct exabond_member {

@@ -99,6 +99,8 @@ extern const size_t exabond_layout_c11_count;
 	EXABOND_LAYOUT_ROW(exabond_policy, refresh_interval_ms),              \
 	EXABOND_LAYOUT_ROW(exabond_policy, last_refresh_ns),                  \
 	EXABOND_LAYOUT_ROW(exabond_policy, managed_since_ns),                 \
+	EXABOND_LAYOUT_ROW(exabond_policy, allowed_modes),                    \
+	EXABOND_LAYOUT_ROW(exabond_policy, max_members),                      \
 	EXABOND_LAYOUT_ROW(exabond_policy, __reserved),                       \
 	EXABOND_LAYOUT_ROW(exabond_member, ifindex),                          \
 	EXABOND_LAYOUT_ROW(exabond_member, link),                             \

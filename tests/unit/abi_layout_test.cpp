@@ -109,7 +109,9 @@ const std::vector<Row> kPinned = {
 	{"exabond_policy.refresh_interval_ms", 12, 4},
 	{"exabond_policy.last_refresh_ns", 16, 8},
 	{"exabond_policy.managed_since_ns", 24, 8},
-	{"exabond_policy.__reserved", 32, 32},
+	{"exabond_policy.allowed_modes", 32, 4},
+	{"exabond_policy.max_members", 36, 4},
+	{"exabond_policy.__reserved", 40, 24},
 	{"exabond_member.ifindex", 0, 4},
 	{"exabond_member.link", 4, 1},
 	{"exabond_member.role", 5, 1},
@@ -153,7 +155,7 @@ TEST(AbiLayout, PageIsExactlyOnePage)
 	EXPECT_EQ(EXABOND_PAGE_SIZE_V1_0, 2944u);
 	EXPECT_EQ(sizeof(exabond_member), 160u);
 	EXPECT_EQ(EXABOND_ABI_MAJOR, 1);
-	EXPECT_EQ(EXABOND_ABI_MINOR, 0);
+	EXPECT_EQ(EXABOND_ABI_MINOR, 1);
 }
 
 TEST(AbiLayout, CxxMatchesPinnedTable)

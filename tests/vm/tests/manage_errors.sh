@@ -8,7 +8,7 @@ run ip link add bond0 type bond mode active-backup miimon 100
 on_exit ip link del bond0
 run ip link add dummy0 type dummy
 on_exit ip link del dummy0
-run ip link add bond1 type bond
+run ip link add bond1 type bond mode active-backup
 on_exit ip link del bond1
 
 # expect ERRNO BYTES: the write fails with ERRNO and nothing changes.
@@ -65,7 +65,7 @@ check_eq "-bond1" ok "$(ctl_write "b'-bond1\n'")"
 expect ENOENT "b'-bond1\n'"
 
 # A 15-character name is the longest valid one.
-run ip link add 0123456789abcde type bond
+run ip link add 0123456789abcde type bond mode active-backup
 on_exit ip link del 0123456789abcde
 check_eq "+ a 15-character bond" ok "$(ctl_write "b'+0123456789abcde\n'")"
 check "its node" test -c /dev/exabond-0123456789abcde

@@ -21,7 +21,7 @@ check_eq "sysfs netns" "$netns_ino" "$(cat "$sys/netns")"
 check_eq "dev numbers match sysfs" "$(cat "$sys/dev")" \
 	"$(printf '%d:%d' "0x$(stat -c %t "$node")" "0x$(stat -c %T "$node")")"
 check_eq "page magic" $((0x44425845)) "$(page "$node" .magic)"
-check_eq "page abi" "1.0" "$(page "$node" '"\(.abi_major).\(.abi_minor)"')"
+check_eq "page abi" "1.1" "$(page "$node" '"\(.abi_major).\(.abi_minor)"')"
 check_eq "page size" 2944 "$(page "$node" .size)"
 check_eq "publisher kernel" 1 "$(page "$node" .publisher)"
 check_eq "page bond ifindex" "$ifindex" "$(page "$node" .bond.ifindex)"

@@ -80,6 +80,7 @@ settled "rename back"
 check_eq "a down bond is refreshed" 8 "$(( $(page "$node" .policy.refreshed) & 8 ))"
 check_eq "refresh interval" 100 "$(page "$node" .policy.refresh_interval_ms)"
 run ip link set va0 nomaster
+policy_set allowed_modes active-backup,balance-xor
 run ip link set bond0 type bond mode balance-xor xmit_hash_policy layer3+4
 settled "mode change on a down bond (refresh)"
 check_eq "event: refresh" 12 "$(page "$node" .event)"

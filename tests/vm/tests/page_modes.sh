@@ -6,6 +6,8 @@
 # bond is not refreshed at all.
 source "$EXABOND_REPO/tests/vm/guest/lib.sh"
 
+policy_set allowed_modes active-backup,802.3ad,balance-tlb
+
 netns_new peer exa
 veth_pair va0 va1
 veth_pair vb0 vb1
