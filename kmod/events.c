@@ -46,6 +46,10 @@
  *	  and restores both;
  *	- a refused first member leaves the bond with a new random MAC if the
  *	  bond had taken the member's;
+ *	- a refused non-Ethernet first member has already changed the bond's
+ *	  device type (and, in active-backup, may have set fail_over_mac to
+ *	  active, which bonding does not undo); the rollback restores the
+ *	  Ethernet type and closes the bond;
  *	- `ip link set X master bond0` for an X in another bond has already
  *	  released X from that bond (rtnetlink does it before enslaving), and
  *	  the refusal does not put it back. This one happens with the hook
