@@ -123,7 +123,7 @@ _demo: _module _userspace _initrd
 _bench: _module _userspace _initrd
 	python3 tests/vm/run.py $(VM_ARGS) --verbose --out $(BUILD)/bench \
 		--tests-dir tests/bench --test-timeout 900 $(T)
-	tests/bench/report.sh $(BUILD)/bench $(KVER) > tests/bench/REPORT.md
+	tests/bench/tools/report.sh $(BUILD)/bench $(KVER) > tests/bench/REPORT.md
 	@echo "bench: figures in tests/bench/REPORT.md"
 
 # checkpatch.pl comes from Debian's linux-source-6.1 tarball.
