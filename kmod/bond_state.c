@@ -247,7 +247,7 @@ static void exabond_read_policy(struct exabond_managed *m,
 {
 	struct exabond_policy *pol = &st->policy;
 
-	exabond_policy_read(m->dev, st, prev);
+	exabond_policy_read(m, st, prev);
 	pol->refreshed = exabond_refresh_needed(m);
 	pol->refresh_interval_ms = pol->refreshed ? EXABOND_REFRESH_MS : 0;
 	pol->last_refresh_ns = prev->policy.last_refresh_ns;

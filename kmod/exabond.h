@@ -60,6 +60,7 @@ struct exabond_managed {
 	bool dead;			/* released or deleted: page is final */
 	struct device *node;		/* /dev/exabond-<bond>; NULL when none */
 	struct delayed_work refresh;	/* state with no event, see refresh.c */
+	u32 policy_gen;			/* policy.c: the page's verdict is for it */
 };
 
 /* control.c: /sys/class/net/exabond_masters in every network namespace. */
@@ -104,7 +105,7 @@ int exabond_policy_check_mode(struct net_device *bond_dev, u32 mode,
 int exabond_policy_check_link_monitor(struct net_device *bond_dev,
 				      u32 miimon, u32 arp_interval,
 				      const char *what);
-void exabond_policy_read(struct net_device *bond_dev, struct exabond_page *st,
+void exabond_policy_read(struct exabond_managed *m, struct exabond_page *st,
 			 const struct exabond_page *prev);
 
 /* hooks.c: bonding's enslave and option setters, redirected to the policy. */

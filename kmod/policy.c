@@ -76,6 +76,9 @@ static struct exabond_policy_params exabond_params = {
 	.modes = BIT(BOND_MODE_ACTIVEBACKUP),
 };
 
+/* exabond_params' version: moves on every parameter write. RTNL. */
+static u32 exabond_params_gen = 1;
+
 /* Bonding's names, which are also iproute2's; indexed by BOND_MODE_*. */
 static const char *const exabond_mode_names[EXABOND_NR_MODES] = {
 	[BOND_MODE_ROUNDROBIN]		= "balance-rr",
@@ -486,20 +489,53 @@ int exabond_policy_check_bond(struct net_device *bond_dev)
 }
 
 /*
+ * Does @st give the rules what @prev gave them: the same mode, link
+ * monitors and members, in order? A member's type, driver and bus do not
+ * change while it is one (the page keeps them by ifindex).
+ */
+static bool exabond_policy_inputs_same(const struct exabond_page *st,
+				       const struct exabond_page *prev)
+{
+	const struct exabond_bond *b = &st->bond, *pb = &prev->bond;
+	u32 i;
+
+	if (!prev->generation || b->mode != pb->mode ||
+	    b->miimon != pb->miimon || b->arp_interval != pb->arp_interval ||
+	    b->members_total != pb->members_total ||
+	    b->members_total > EXABOND_MAX_MEMBERS)
+		return false;
+	for (i = 0; i < b->member_count; i++)
+		if (st->members[i].ifindex != prev->members[i].ifindex)
+			return false;
+	return true;
+}
+
+/*
  * The page's policy state, for a publication: @st has the bond and its
- * members, @prev is what the page shows now. A bond that stops meeting the
+ * members, @prev is what the page shows now. The rules are evaluated only
+ * when the policy or what they look at changed since @prev: most
+ * publications (carrier, link state, failover) reuse its verdict, which
+ * keeps the policy off the failover path. A bond that stops meeting the
  * policy, or loses its last link monitor, is logged once, when it happens.
  */
-void exabond_policy_read(struct net_device *bond_dev, struct exabond_page *st,
+void exabond_policy_read(struct exabond_managed *m, struct exabond_page *st,
 			 const struct exabond_page *prev)
 {
 	struct exabond_verdict v = { .rule = EXABOND_RULE_NONE };
 	struct exabond_policy *pol = &st->policy;
 	const struct exabond_bond *b = &st->bond;
+	struct net_device *bond_dev = m->dev;
 	bool roce_lag;
 
-	pol->violations = exabond_bond_violations(bond_dev, st, NULL,
-						  &roce_lag);
+	if (m->policy_gen == exabond_params_gen &&
+	    exabond_policy_inputs_same(st, prev)) {
+		pol->violations = prev->policy.violations;
+		roce_lag = prev->policy.flags & EXABOND_POLICY_F_ROCE_LAG;
+	} else {
+		pol->violations = exabond_bond_violations(bond_dev, st, NULL,
+							  &roce_lag);
+		m->policy_gen = exabond_params_gen;
+	}
 	pol->allowed_modes = exabond_params.modes;
 	pol->max_members = exabond_params.max_members;
 	pol->flags = 0;
@@ -544,6 +580,7 @@ static void exabond_policy_apply(const struct exabond_policy_params *p)
 {
 	rtnl_lock();
 	exabond_params = *p;
+	exabond_params_gen++;
 	exabond_republish_all(EXABOND_EVENT_POLICY);
 	rtnl_unlock();
 }
