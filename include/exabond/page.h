@@ -39,6 +39,11 @@
  *	WRITE_ONCE(pg->seq, pg->seq + 1);	(W5) seq is even again
  *	wake up waiters
  *
+ * "Wake up waiters" is the node's poll queue for the kernel module. A
+ * user-space publisher (EXABOND_PUBLISHER_MONITOR, a shared-memory page)
+ * calls FUTEX_WAKE (shared, not private) on the 32-bit word holding the
+ * generation's low half, on which its readers FUTEX_WAIT.
+ *
  * This is the vDSO seqcount (include/vdso/helpers.h), not a seqcount_t,
  * whose layout changes with lockdep. The generation only ever rises by one
  * per publication, and a publication always changes something a reader can
