@@ -8,7 +8,8 @@
 #                   VM tests and the VM harness self-test
 #   make demo       boot the packaged kernel in qemu and show a live failover
 #   make bench      benchmarks in the VM; figures into tests/bench/REPORT.md
-#   make unit       host unit tests only
+#   make unit       host unit tests only (plain, ASan+UBSan, TSan)
+#   make fuzz       the libFuzzer targets, FUZZ_SECONDS each (default 60)
 #   make vm-test    VM tests; T="name ..." for some, V=1 to stream output
 #   make vm-selftest  prove the harness fails what fails
 #   make style      checkpatch on the module and the ABI header
@@ -30,7 +31,7 @@ APT_PACKAGES := build-essential make cmake pkg-config file \
 	qemu-system-x86 busybox-static cpio gzip \
 	iproute2 ethtool jq procps python3 ifenslave \
 	libnl-3-dev libnl-route-3-dev libmnl-dev libboost-dev libspdlog-dev \
-	libgtest-dev libbenchmark-dev
+	libgtest-dev libbenchmark-dev clang libclang-rt-14-dev
 
 # The packaged kernel: the image linux-image-amd64 depends on. Evaluated
 # lazily, after `deps` has installed it.
@@ -44,16 +45,20 @@ SELFTEST_MODULE := tests/vm/selftest/kmod/exabond_vm_selftest.ko
 INITRD := $(BUILD)/vm-initrd.gz
 UB := $(BUILD)/userspace
 UB_ASAN := $(BUILD)/userspace-asan
+UB_TSAN := $(BUILD)/userspace-tsan
+UB_FUZZ := $(BUILD)/userspace-fuzz
+FUZZ_SECONDS ?= 60
 
 VM_ARGS = --kernel $(VMLINUZ) --initrd $(INITRD) --module $(CURDIR)/$(MODULE) \
 	--build $(UB) $(if $(V),--verbose)
 
 # Targets that need packages run `deps` first, then re-enter make so that
 # KVER and friends are read after the install.
-PUBLIC := all module userspace check unit vm-test vm-selftest demo bench
+PUBLIC := all module userspace check unit fuzz vm-test vm-selftest demo bench
 .PHONY: $(PUBLIC) deps style clean \
-	_all _module _userspace _userspace-asan _initrd _selftest-module \
-	_check _unit _vm-test _vm-selftest _demo _bench _kernel
+	_all _module _userspace _userspace-asan _userspace-tsan _userspace-fuzz \
+	_initrd _selftest-module \
+	_check _unit _fuzz _vm-test _vm-selftest _demo _bench _kernel
 
 $(PUBLIC): deps
 	@$(MAKE) --no-print-directory _$@
@@ -100,12 +105,29 @@ _userspace-asan:
 		-DEXABOND_SANITIZE=ON >/dev/null
 	cmake --build $(UB_ASAN) -j$(JOBS)
 
+# Only the tests: the benchmarks are not run under TSan.
+_userspace-tsan:
+	cmake -S userspace -B $(UB_TSAN) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+		-DEXABOND_TSAN=ON -DEXABOND_BENCH=OFF >/dev/null
+	cmake --build $(UB_TSAN) -j$(JOBS)
+
+# libFuzzer is Clang's: a Clang build of the fuzz targets only.
+_userspace-fuzz:
+	CC=clang CXX=clang++ cmake -S userspace -B $(UB_FUZZ) \
+		-DCMAKE_BUILD_TYPE=RelWithDebInfo -DEXABOND_FUZZ=ON \
+		-DEXABOND_TESTS=OFF -DEXABOND_BENCH=OFF >/dev/null
+	cmake --build $(UB_FUZZ) -j$(JOBS)
+
 _initrd: _kernel
 	tests/vm/mkinitramfs.sh $(KVER) $(INITRD)
 
-_unit: _userspace _userspace-asan
+_unit: _userspace _userspace-asan _userspace-tsan
 	cd $(UB) && ctest --output-on-failure
 	cd $(UB_ASAN) && ctest --output-on-failure
+	cd $(UB_TSAN) && ctest --output-on-failure
+
+_fuzz: _userspace-fuzz
+	tests/fuzz/run.sh $(UB_FUZZ) $(FUZZ_SECONDS)
 
 _vm-test: _module _userspace _initrd
 	python3 tests/vm/run.py $(VM_ARGS) --out $(BUILD)/vm $(T)
@@ -113,17 +135,21 @@ _vm-test: _module _userspace _initrd
 _vm-selftest: _module _selftest-module _userspace _initrd
 	python3 tests/vm/selftest/check.py $(VM_ARGS)
 
-_check: _module _selftest-module _userspace _userspace-asan _initrd
-	tests/check.sh --build $(BUILD) -- $(VM_ARGS)
+_check: _module _selftest-module _userspace _userspace-asan _userspace-tsan \
+		_userspace-fuzz _initrd
+	FUZZ_SECONDS=$(FUZZ_SECONDS) tests/check.sh --build $(BUILD) -- $(VM_ARGS)
 
 _demo: _module _userspace _initrd
 	python3 tests/vm/run.py $(VM_ARGS) --verbose --out $(BUILD)/demo \
 		--tests-dir tests/vm/demo demo
 
 _bench: _module _userspace _initrd
+	tests/bench/tools/reader_host.sh $(UB) $(BUILD)/bench-host
 	python3 tests/vm/run.py $(VM_ARGS) --verbose --out $(BUILD)/bench \
 		--tests-dir tests/bench --test-timeout 900 $(T)
-	tests/bench/tools/report.sh $(BUILD)/bench $(KVER) > tests/bench/REPORT.md
+	tests/bench/tools/report.sh $(BUILD)/bench $(KVER) $(BUILD)/bench-host \
+		> tests/bench/REPORT.md.tmp
+	mv tests/bench/REPORT.md.tmp tests/bench/REPORT.md
 	@echo "bench: figures in tests/bench/REPORT.md"
 
 # checkpatch.pl comes from Debian's linux-source-6.1 tarball.

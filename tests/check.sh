@@ -6,8 +6,10 @@
 #
 #   1. host unit tests, normal build            (CTest)
 #   2. host unit tests, ASan + UBSan build      (CTest)
-#   3. VM tests on the packaged kernel          (tests/vm/run.py)
-#   4. the VM harness self-test                 (tests/vm/selftest/check.py)
+#   3. host unit tests, TSan build              (CTest)
+#   4. libFuzzer targets, FUZZ_SECONDS each     (tests/fuzz/run.sh)
+#   5. VM tests on the packaged kernel          (tests/vm/run.py)
+#   6. the VM harness self-test                 (tests/vm/selftest/check.py)
 #
 # All tiers run even when one fails, so one run shows everything. The last
 # line is "check: N passed, M failed"; the exit status is non-zero if any
@@ -61,6 +63,21 @@ ctest_tier() {
 
 ctest_tier "host unit tests" "$build/userspace"
 ctest_tier "host unit tests (ASan+UBSan)" "$build/userspace-asan"
+ctest_tier "host unit tests (TSan)" "$build/userspace-tsan"
+
+# tests/fuzz/run.sh: "fuzz: N passed, M failed", one per target.
+banner "fuzz"
+out=$("$here/fuzz/run.sh" "$build/userspace-fuzz" "${FUZZ_SECONDS:-60}" 2>&1)
+rc=$?
+printf '%s\n' "$out"
+read -r pass fail < <(printf '%s\n' "$out" |
+	sed -n 's/^fuzz: \([0-9]\+\) passed, \([0-9]\+\) failed$/\1 \2/p')
+if [[ -n "${pass:-}" && $((pass + fail)) -gt 0 ]]; then
+	tier "fuzz" "$pass" "$fail" "$rc"
+else
+	tier "fuzz" 0 1 "$rc"
+	broken+=("fuzz: no closing line or no target")
+fi
 
 banner "VM tests"
 json=$build/vm-result.json

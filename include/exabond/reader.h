@@ -19,8 +19,10 @@
  * Blocking: poll(fd, POLLIN) wakes when the page changes and reports POLLHUP
  * once the bond is gone; read(fd, &gen, 8) acknowledges (see kmod/node.c).
  *
- * Nothing here allocates, takes a lock or makes a system call except
- * exabond_map(), exabond_unmap() and exabond_node_path().
+ * Nothing here allocates, takes a lock or makes a system call, except
+ * exabond_map(), exabond_unmap(), exabond_open_node() and
+ * exabond_netns_ino(), and a snapshot that finds a publication in
+ * progress for long (it yields; see EXABOND_SNAPSHOT_YIELDS).
  *
  * Requires GCC or Clang (__atomic builtins) and a 64-bit host.
  */
@@ -31,11 +33,17 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+/* Strict C99/C11 (no _POSIX_C_SOURCE) leaves it out; Linux's value. */
+#ifndef O_CLOEXEC
+#define O_CLOEXEC	02000000
+#endif
 
 #ifdef __cplusplus
 extern "C" {
@@ -57,8 +65,17 @@ extern "C" {
 #define EXABOND_SHM_PREFIX	"exabond-"	/* shm_open() name, after "/" */
 #define EXABOND_SHM_DIR		"/dev/shm/"
 
-/* Snapshot spins this long on an odd seq before reporting a stuck writer. */
-#define EXABOND_SNAPSHOT_SPINS	(1U << 22)
+/*
+ * A snapshot that finds seq odd spins (with a pause) EXABOND_SNAPSHOT_SPINS
+ * times, then yields the CPU between tries, EXABOND_SNAPSHOT_YIELDS times,
+ * before reporting a stuck writer. The kernel never stays odd for long (it
+ * publishes with preemption off); a user-space publisher can be preempted
+ * inside a publication, and the yields give it the CPU back, so on a busy
+ * host the bound grows with the load instead of failing a live writer.
+ * Neither happens unless a publication is in progress.
+ */
+#define EXABOND_SNAPSHOT_SPINS	(1U << 14)
+#define EXABOND_SNAPSHOT_YIELDS	(1U << 16)
 
 /* Hot path: one acquire load each, no retry. */
 static inline __u64 exabond_hot(const struct exabond_page *pg)
@@ -84,14 +101,21 @@ static inline int exabond_dead(const struct exabond_page *pg)
 /* Bytes before members[]: header, bond, ad and policy. */
 #define EXABOND__FIXED_BYTES	offsetof(struct exabond_page, members)
 
+/*
+ * Relaxed 8-byte loads (R2), stored with memcpy so compilers see @dst
+ * initialised whatever its declared type.
+ */
 static inline void exabond__copy_words(void *dst, const void *src, size_t len)
 {
 	const __u64 *s = (const __u64 *)src;
-	__u64 *d = (__u64 *)dst;
+	unsigned char *d = (unsigned char *)dst;
 	size_t i;
 
-	for (i = 0; i < len / 8; i++)
-		d[i] = __atomic_load_n(&s[i], __ATOMIC_RELAXED);
+	for (i = 0; i < len / 8; i++) {
+		__u64 w = __atomic_load_n(&s[i], __ATOMIC_RELAXED);
+
+		memcpy(d + 8 * i, &w, sizeof(w));
+	}
 }
 
 /* Does @s hold a NUL within its @n bytes? */
@@ -177,8 +201,8 @@ static inline int exabond_check_snapshot(const struct exabond_page *s,
  * page.h), then checked. Only the header, bond, ad, policy and the first
  * member_count members are copied; the rest of @out is left as it was.
  *
- * Returns 0; -EAGAIN when the writer kept seq odd for
- * EXABOND_SNAPSHOT_SPINS tries (a publisher that died mid-write); -EPROTO
+ * Returns 0; -EAGAIN when the writer kept seq odd through every spin and
+ * yield (a publisher that died mid-write); -EPROTO
  * or -EBADMSG when the page is not one to trust. *why says which.
  */
 static inline int exabond_snapshot(const struct exabond_page *pg,
@@ -189,18 +213,22 @@ static inline int exabond_snapshot(const struct exabond_page *pg,
 	for (;;) {
 		seq = __atomic_load_n(&pg->seq, __ATOMIC_ACQUIRE);	/* R1 */
 		if (seq & 1) {
-			if (++spins >= EXABOND_SNAPSHOT_SPINS) {
+			if (++spins >= EXABOND_SNAPSHOT_SPINS +
+					EXABOND_SNAPSHOT_YIELDS) {
 				if (why)
 					*why = "the writer is stuck mid-publication";
 				return -EAGAIN;
 			}
+			if (spins >= EXABOND_SNAPSHOT_SPINS)
+				sched_yield();
 #if defined(__x86_64__) || defined(__i386__)
-			__builtin_ia32_pause();
+			else
+				__builtin_ia32_pause();
 #endif
 			continue;
 		}
 		exabond__copy_words(out, pg, EXABOND__FIXED_BYTES);	/* R2 */
-		n = out->bond.member_count;
+		n = __atomic_load_n(&pg->bond.member_count, __ATOMIC_RELAXED);
 		if (n > EXABOND_MAX_MEMBERS)	/* torn or corrupt: bound it */
 			n = EXABOND_MAX_MEMBERS;
 		exabond__copy_words(out->members, pg->members,
@@ -226,8 +254,9 @@ static inline unsigned long exabond_netns_ino(void)
 
 /*
  * Map the page at @path (a kernel node or a shared-memory file) read-only
- * and check its header. Returns the page and its descriptor in *fd, or NULL
- * with errno set and *why saying which step failed.
+ * and check its header. Returns the page and its descriptor in *fd (opened
+ * O_NONBLOCK: read() returns EAGAIN rather than sleeping when nothing
+ * changed), or NULL with errno set and *why saying which step failed.
  */
 static inline const struct exabond_page *
 exabond_map(const char *path, int *fd, const char **why)
@@ -237,13 +266,19 @@ exabond_map(const char *path, int *fd, const char **why)
 	void *p;
 	int e;
 
-	*fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO planted at @path cannot hang the open. */
+	*fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (*fd < 0) {
 		*why = "open";
 		return NULL;
 	}
 	if (fstat(*fd, &st)) {
 		*why = "fstat";
+		goto fail;
+	}
+	if (!S_ISCHR(st.st_mode) && !S_ISREG(st.st_mode)) {
+		errno = EPROTO;
+		*why = "neither a device nor a regular file";
 		goto fail;
 	}
 	if (!S_ISCHR(st.st_mode) && st.st_size < EXABOND_PAGE_BYTES) {

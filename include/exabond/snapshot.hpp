@@ -194,7 +194,7 @@ public:
 	Snapshot() noexcept { std::memset(&pg_, 0, sizeof(pg_)); }
 
 	// Copies @pg under its seqlock and checks the copy. On failure the
-	// snapshot is empty (valid() is false).
+	// snapshot is empty: all zero, valid() false.
 	Status read(const exabond_page *pg) noexcept
 	{
 		Status st;
@@ -202,7 +202,7 @@ public:
 		st.code = exabond_snapshot(pg, &pg_, &st.why);
 		valid_ = st.code == 0;
 		if (!valid_)
-			pg_.bond.member_count = 0;
+			std::memset(&pg_, 0, sizeof(pg_));
 		return st;
 	}
 

@@ -37,7 +37,9 @@ public:
 	// kernel's nodes). Readable by everyone (0644), writable by the
 	// creator. An existing page of this ABI is taken over, generation
 	// and all, so readers of a restarted publisher keep working; any
-	// other file of that name is re-initialised. Throws Error.
+	// other file of that name is re-initialised. A page left mid-write
+	// by a publisher that died reads as busy (-EAGAIN) until the first
+	// publish(), which then always writes. Throws Error.
 	static PageWriter create_shared_memory(std::string_view bond,
 					       std::uint32_t netns_ino,
 					       bool initial_netns);
@@ -96,6 +98,7 @@ private:
 	std::unique_ptr<Shm> shm_;
 	std::string path_;
 	bool dead_ = false;
+	bool resync_ = false;	// the next publish() is unconditional
 	Hook hook_ = nullptr;
 	void *hook_arg_ = nullptr;
 };

@@ -24,6 +24,7 @@
 #include <exabond/bond.hpp>
 
 #include "futex.hpp"
+#include "ifname.hpp"
 
 namespace bip = boost::interprocess;
 
@@ -76,13 +77,9 @@ std::string_view wait_status_name(WaitStatus s) noexcept
 
 namespace {
 
-// What dev_valid_name() accepts, so a name cannot walk out of /dev.
 void check_bond_name(std::string_view bond)
 {
-	if (bond.empty() || bond.size() >= EXABOND_NAME_LEN || bond == "." ||
-	    bond == ".." ||
-	    bond.find_first_of(std::string_view("/:\0 \t\n", 6)) !=
-		    std::string_view::npos)
+	if (!detail::valid_ifname(bond))
 		throw Error("open", std::string(bond), EINVAL,
 			    "not a valid interface name");
 }
@@ -104,6 +101,22 @@ int native_error(const bip::interprocess_exception &e)
 	return err ? err : EIO;
 }
 
+// A page file must be a regular file (a FIFO would hang the open) and,
+// since /dev/shm is writable by everyone, owned by root or by us and
+// writable by its owner only, so nobody else can plant or alter a page.
+// Checked before opening and again on the open descriptor.
+void check_page_file(const struct stat &st, const std::string &path)
+{
+	if (!S_ISREG(st.st_mode))
+		throw Error("validate", path, EPROTO,
+			    "neither an exabond device nor a regular file");
+	if ((st.st_uid != 0 && st.st_uid != geteuid()) ||
+	    (st.st_mode & (S_IWGRP | S_IWOTH)))
+		throw Error("validate", path, EPERM,
+			    "a page file must be owned by root or by this "
+			    "user and writable by its owner only");
+}
+
 // Maps the 4 KiB page of an open mapping object and checks its header.
 template <class Object>
 void map_page(Bond::Mapping &m, Object &obj, const std::string &path,
@@ -114,6 +127,8 @@ void map_page(Bond::Mapping &m, Object &obj, const std::string &path,
 	m.fd = obj.get_mapping_handle().handle;
 	if (fstat(m.fd, &st))
 		throw Error("fstat", path, errno);
+	if (!is_device)
+		check_page_file(st, path);
 	if (!is_device && st.st_size < EXABOND_PAGE_BYTES)
 		throw Error("validate", path, EPROTO,
 			    "shorter than an exabond page (" +
@@ -143,6 +158,8 @@ std::unique_ptr<Bond::Mapping> map_file(const std::string &path,
 		throw Error("open", path, errno);
 	}
 	*is_device = S_ISCHR(st.st_mode);
+	if (!*is_device)
+		check_page_file(st, path);
 	try {
 		m->file = bip::file_mapping(path.c_str(), bip::read_only);
 	} catch (const bip::interprocess_exception &e) {
@@ -165,7 +182,14 @@ std::unique_ptr<Bond::Mapping> map_shm(const std::string &name,
 {
 	auto m = std::make_unique<Bond::Mapping>();
 	const std::string path = EXABOND_SHM_DIR + name;
+	struct stat st;
 
+	if (stat(path.c_str(), &st)) {
+		if (missing_ok && errno == ENOENT)
+			return nullptr;
+		throw Error("open", path, errno);
+	}
+	check_page_file(st, path);
 	try {
 		m->shm = bip::shared_memory_object(bip::open_only, name.c_str(),
 						   bip::read_only);
@@ -337,11 +361,14 @@ int Bond::notify_fd()
 	if (map_->efd < 0)
 		throw Error("eventfd", path_, errno);
 	Mapping *m = map_.get();
+	// Taken here, not in the thread: a publication right after this
+	// call returns must still be signalled.
+	std::uint64_t first = exabond_generation(m->page());
 
-	m->feeder = std::thread([m] {
+	m->feeder = std::thread([m, first] {
 		const std::uint32_t *word = detail::generation_word(m->page());
 		const struct timespec tick = {0, 100 * 1000 * 1000};
-		std::uint64_t seen = exabond_generation(m->page());
+		std::uint64_t seen = first;
 
 		while (!m->stop.load()) {
 			detail::futex_wait(word, std::uint32_t(seen), &tick);

@@ -18,6 +18,7 @@
 #include <exabond/writer.hpp>
 
 #include "futex.hpp"
+#include "ifname.hpp"
 
 namespace bip = boost::interprocess;
 
@@ -97,8 +98,13 @@ std::uint64_t PageWriter::now_ns() noexcept
 PageWriter::PageWriter(exabond_page *page, std::uint16_t publisher)
 	: pg_(page)
 {
-	if (exabond_check_header(pg_, nullptr) == 0)
-		return;		// a page of this ABI: carry on from it
+	if (exabond_check_header(pg_, nullptr) == 0) {
+		// A page of this ABI: carry on from it. Left odd by a writer
+		// that died mid-publication, its body is torn: readers get
+		// -EAGAIN until the next publication, which is unconditional.
+		resync_ = pg_->seq & 1;
+		return;
+	}
 	std::memset(static_cast<void *>(pg_), 0, sizeof(*pg_));
 	pg_->magic = EXABOND_PAGE_MAGIC;
 	pg_->abi_major = EXABOND_ABI_MAJOR;
@@ -112,8 +118,7 @@ PageWriter PageWriter::create_shared_memory(std::string_view bond,
 					    std::uint32_t netns_ino,
 					    bool initial_netns)
 {
-	if (bond.empty() || bond.size() >= EXABOND_NAME_LEN ||
-	    bond.find_first_of("/: \t\n") != std::string_view::npos)
+	if (!detail::valid_ifname(bond))
 		throw Error("create", std::string(bond), EINVAL,
 			    "not a valid interface name");
 	auto shm = std::make_unique<Shm>();
@@ -161,12 +166,13 @@ void PageWriter::write(const exabond_page &st, std::uint64_t hot,
 		       std::uint32_t event, int event_ifindex,
 		       std::uint64_t event_ns) noexcept
 {
-	const std::uint32_t seq = pg_->seq;
+	// Odd whatever a dead predecessor left (see the constructor).
+	const std::uint32_t odd = pg_->seq | 1;
 	auto *dst = reinterpret_cast<std::uint64_t *>(
 		reinterpret_cast<unsigned char *>(pg_) + body_offset);
 	auto *src = reinterpret_cast<const std::uint64_t *>(body(&st));
 
-	store(&pg_->seq, seq + 1);				// W1
+	store(&pg_->seq, odd);					// W1
 	__atomic_thread_fence(__ATOMIC_RELEASE);		// W2
 	for (std::size_t i = 0; i < body_len / 8; i++)
 		store(&dst[i], src[i]);
@@ -179,7 +185,7 @@ void PageWriter::write(const exabond_page &st, std::uint64_t hot,
 	store(&pg_->generation, pg_->generation + 1);
 	store(&pg_->hot, hot);					// W3
 	__atomic_thread_fence(__ATOMIC_RELEASE);		// W4
-	store(&pg_->seq, seq + 2);				// W5
+	store(&pg_->seq, odd + 1);				// W5
 	detail::futex_wake_all(detail::generation_word(pg_));
 }
 
@@ -194,9 +200,10 @@ bool PageWriter::publish(const exabond_page &staged, std::uint32_t event,
 	const bool moved = stage(&st, staged, pg_, event_ns);
 	const std::uint64_t hot = derive_hot(st, pg_->hot);
 
-	if (!force && hot == pg_->hot &&
+	if (!force && !resync_ && hot == pg_->hot &&
 	    !std::memcmp(body(&st), body(pg_), body_len))
 		return false;
+	resync_ = false;
 	if (moved)
 		event = EXABOND_EVENT_FAILOVER;
 	write(st, hot, event, event_ifindex, event_ns);
@@ -214,6 +221,7 @@ void PageWriter::publish_final(const exabond_page &staged, std::uint32_t event,
 	write(st, derive_hot(st, pg_->hot) | EXABOND_HOT_F_DEAD, event,
 	      st.bond.ifindex, event_ns);
 	dead_ = true;
+	resync_ = false;
 }
 
 } // namespace exabond
