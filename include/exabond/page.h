@@ -12,8 +12,9 @@
  * All fields are in host byte order except where a name says otherwise
  * (arp_ip_target is in network byte order, as the bonding driver keeps it).
  * Times are CLOCK_MONOTONIC nanoseconds; 0 means "never" or "unknown".
- * Strings are NUL-padded to their full width; a reader must still bound
- * every string by its array size and never trust a NUL to be present.
+ * Strings are NUL-padded to their full width, and none fills its array, so
+ * an array's last byte is always NUL (libexabond refuses a page where it is
+ * not); a reader must still bound every string by its array size.
  *
  * Versioning
  * ----------

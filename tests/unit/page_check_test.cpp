@@ -656,7 +656,8 @@ TEST(page_check_valid, AcceptedAndBounded)
 }
 
 // Strings at full length (15 + NUL, 31 + NUL) and strings with bytes after
-// their NUL: accessors end at the NUL, never at the array's end + 1.
+// their NUL: accessors end at the NUL, never at the array's end + 1. The
+// array's last byte must still be NUL (the ABI pads every string).
 TEST(page_check_valid, StringsAtFullLengthAndAfterNul)
 {
 	GuardedPage page;
@@ -670,7 +671,7 @@ TEST(page_check_valid, StringsAtFullLengthAndAfterNul)
 	set_str(pg->members[0].bus_info, std::string(31, 'u'));
 	std::memcpy(pg->members[1].name, "eth1\0garbage!!!", 16);
 	std::memcpy(pg->members[1].driver,
-		    "e1000e\0zzzzzzzzzzzzzzzzzzzzzzzzz", 32);
+		    "e1000e\0zzzzzzzzzzzzzzzzzzzzzzzz", 32);
 
 	exabond::Snapshot s;
 
@@ -685,6 +686,11 @@ TEST(page_check_valid, StringsAtFullLengthAndAfterNul)
 	EXPECT_TRUE(s.member("eth1"));
 	EXPECT_FALSE(s.member(std::string_view("eth1\0garbage", 13)));
 	expect_all_bounded(s);
+
+	pg->members[1].name[15] = '!';
+	const exabond::Status st = s.read(pg);
+	EXPECT_EQ(st.code, -EBADMSG);
+	EXPECT_STREQ(st.why, "member name is not NUL-terminated");
 }
 
 // A refused snapshot of a page whose strings fill their arrays keeps
