@@ -31,6 +31,10 @@
 
 #include <exabond/page.h>
 
+#if !defined(__LP64__) && !defined(_LP64)
+#error "exabond pages are read with single 64-bit loads: 64-bit hosts only"
+#endif
+
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -318,9 +322,11 @@ static inline unsigned long exabond_netns_ino(void)
  * changed), or NULL with errno set and *why saying which step failed.
  */
 static inline const struct exabond_page *
-exabond_map(const char *path, int *fd, const char **why)
+exabond_map(const char *path, int *fd, const char **why_out)
 {
 	const struct exabond_page *pg;
+	const char *unused;
+	const char **why = why_out ? why_out : &unused;
 	struct stat st;
 	void *p;
 	int e;

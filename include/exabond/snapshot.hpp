@@ -344,7 +344,9 @@ public:
 	}
 	const exabond_policy &policy() const noexcept { return pg_.policy; }
 
-	// Everything, as the ABI defines it.
+	// Everything, as the ABI defines it. Entries past member_count and
+	// the reserved tail are not copied by read(): they hold whatever an
+	// earlier read left there.
 	const exabond_page &raw() const noexcept { return pg_; }
 
 private:

@@ -35,10 +35,14 @@ public:
 	// namespace @netns_ino: /dev/shm/exabond-<bond>, or with
 	// ":<netns_ino>" when @initial_netns is false (the same names as the
 	// kernel's nodes). Readable by everyone (0644), writable by the
-	// creator. An existing page of this ABI is taken over, generation
-	// and all, so readers of a restarted publisher keep working; any
-	// other file of that name is re-initialised. A page left mid-write
-	// by a publisher that died reads as busy (-EAGAIN) until the first
+	// creator, and locked (flock) for this writer's life: a second
+	// publisher gets EBUSY. An existing file is used only if it is this
+	// user's own regular file, writable by the owner only (EPERM
+	// otherwise). An existing page of this ABI is taken over, generation
+	// and all, so readers of a restarted publisher keep working; a final
+	// (dead) page is unlinked and replaced, so its readers keep the final
+	// state; any other file is re-initialised. A page left mid-write by a
+	// publisher that died reads as busy (-EAGAIN) until the first
 	// publish(), which then always writes. Throws Error.
 	static PageWriter create_shared_memory(std::string_view bond,
 					       std::uint32_t netns_ino,

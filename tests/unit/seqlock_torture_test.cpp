@@ -495,12 +495,12 @@ TEST(SeqlockTorture, WriterAndReaderProcesses)
 		_exit(ctl->published ? 0 : 1);
 	}
 
-	// Readers need k >= 1: a wait on the shared futex. open() finds the
-	// page only once it names this namespace, so by path until then.
+	// Readers need k >= 1: a wait on the shared futex. The page names
+	// bond "torture", not the shared-memory name, so it is opened by path.
 	ASSERT_EQ(Bond::open_path(w.path())
 			  .wait_for_change(0, std::chrono::seconds(10)),
 		  exabond::WaitStatus::changed);
-	Bond b = Bond::open(name);
+	Bond b = Bond::open_path(w.path());
 
 	int pfd[2];
 
@@ -514,7 +514,7 @@ TEST(SeqlockTorture, WriterAndReaderProcesses)
 		ReaderStats st;
 
 		try {
-			Bond mine = Bond::open(name);	// its own mapping
+			Bond mine = Bond::open_path(w.path());	// its own mapping
 
 			read_loop(mine.page(), quota, st);
 		} catch (const exabond::Error &e) {
@@ -655,7 +655,7 @@ TEST(SeqlockTorture, StuckWriterIsEagain)
 	auto st = std::make_unique<exabond_page>();
 
 	ASSERT_TRUE(publish(w, *st, 1));
-	Bond b = Bond::open(name);
+	Bond b = Bond::open_path(w.path());
 	const pid_t child = fork();
 
 	ASSERT_GE(child, 0);

@@ -455,6 +455,67 @@ TEST(WriterShm, TakesOverExistingPage)
 	EXPECT_EQ(s.miimon(), 50u);
 }
 
+// One writer per page: a second publisher of the same name is refused
+// (EBUSY) while the first lives, and admitted once it is gone.
+TEST(WriterShm, SecondWriterIsEbusy)
+{
+	ShmName n("w2");
+	{
+		PageWriter w = n.create();
+
+		try {
+			PageWriter other = n.create();
+			ADD_FAILURE() << "a second writer was admitted";
+		} catch (const exabond::Error &e) {
+			EXPECT_EQ(e.errno_value(), EBUSY);
+			EXPECT_EQ(e.op(), "create");
+		}
+	}
+	PageWriter again = n.create();
+	EXPECT_EQ(again.path(), n.path);
+}
+
+// A final page is never written again: a new writer replaces the file, and
+// a reader of the old one keeps seeing the final state.
+TEST(WriterShm, DeadPageIsReplacedNotRevived)
+{
+	ShmName n("wd");
+	exabond_page st = staged_page(n.name);
+	{
+		PageWriter w = n.create();
+
+		ASSERT_TRUE(w.publish(st, EXABOND_EVENT_MANAGE, 10, 1));
+		w.publish_final(st, EXABOND_EVENT_BOND_DELETE, 2);
+	}
+	Bond old = Bond::open_path(n.path);
+
+	ASSERT_TRUE(old.dead());
+	PageWriter w = n.create();
+
+	EXPECT_EQ(exabond_generation(w.page()), 0u);
+	ASSERT_TRUE(w.publish(st, EXABOND_EVENT_MANAGE, 10, 3));
+	EXPECT_TRUE(old.dead());
+	EXPECT_EQ(old.generation(), 2u);
+	EXPECT_EQ(Bond::open(n.name).generation(), 1u);
+}
+
+// A file someone else could write is not taken over.
+TEST(WriterShm, RefusesGroupWritableFile)
+{
+	ShmName n("wg");
+	const int fd = open(n.path.c_str(), O_CREAT | O_EXCL | O_WRONLY, 0600);
+
+	ASSERT_GE(fd, 0) << n.path;
+	ASSERT_EQ(fchmod(fd, 0666), 0);
+	close(fd);
+	try {
+		PageWriter w = n.create();
+		ADD_FAILURE() << "took over a file writable by others";
+	} catch (const exabond::Error &e) {
+		EXPECT_EQ(e.errno_value(), EPERM);
+	}
+}
+
 // Any other file of that name is re-initialised as a fresh page.
 TEST(WriterShm, ReinitialisesForeignFile)
 {

@@ -1,25 +1,31 @@
 // SPDX-License-Identifier: GPL-2.0
 //
-// exabond::Bond: finding, mapping and waiting on a page. The mapping is
-// owned by Boost.Interprocess objects (file_mapping for a node or a file,
-// shared_memory_object for the monitor's page, mapped_region for the
-// bytes), always read-only and MAP_SHARED, and always exactly
-// EXABOND_PAGE_BYTES: a char device reports size 0, so the size is given.
+// exabond::Bond: finding, mapping and waiting on a page.
+//
+// Opening: the library opens the file itself, O_RDONLY | O_CLOEXEC |
+// O_NONBLOCK (and O_NOFOLLOW in /dev/shm), and decides everything from
+// fstat() of that descriptor: Boost's file_mapping and shared_memory_object
+// open without O_CLOEXEC or with a blocking open that a FIFO planted at the
+// name would hang, and checking a path before opening it is a race. The
+// mapping itself is owned by Boost.Interprocess's mapped_region, always
+// read-only and MAP_SHARED, and always exactly EXABOND_PAGE_BYTES: a char
+// device reports size 0, so the size is given.
 #include <atomic>
 #include <cerrno>
+#include <csignal>
 #include <cstring>
 #include <thread>
 
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <sys/eventfd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <boost/interprocess/detail/os_file_functions.hpp>
 #include <boost/interprocess/exceptions.hpp>
-#include <boost/interprocess/file_mapping.hpp>
 #include <boost/interprocess/mapped_region.hpp>
-#include <boost/interprocess/shared_memory_object.hpp>
 
 #include <exabond/bond.hpp>
 
@@ -30,14 +36,41 @@ namespace bip = boost::interprocess;
 
 namespace exabond {
 
+namespace {
+
+// An open descriptor, closed with its owner.
+struct Fd {
+	int fd = -1;
+
+	Fd() = default;
+	explicit Fd(int f) : fd(f) {}
+	Fd(const Fd &) = delete;
+	Fd &operator=(const Fd &) = delete;
+	~Fd()
+	{
+		if (fd >= 0)
+			close(fd);
+	}
+};
+
+// What mapped_region needs of a mappable object: a descriptor.
+struct Mappable {
+	int fd;
+
+	bip::mapping_handle_t get_mapping_handle() const
+	{
+		return bip::ipcdetail::mapping_handle_from_file_handle(fd);
+	}
+};
+
+} // namespace
+
 struct Bond::Mapping {
-	bip::file_mapping file;		// node or file: owns the descriptor
-	bip::shared_memory_object shm;	// or the monitor's page
-	bip::mapped_region region;
-	int fd = -1;			// file's or shm's descriptor
+	Fd fd;				// the node or the page file
+	bip::mapped_region region;	// unmapped before fd is closed
 
 	// notify_fd() on a shared-memory page: an eventfd and its feeder.
-	int efd = -1;
+	Fd efd;
 	std::thread feeder;
 	std::atomic<bool> stop{false};
 
@@ -53,8 +86,6 @@ struct Bond::Mapping {
 			detail::futex_wake_all(detail::generation_word(page()));
 			feeder.join();
 		}
-		if (efd >= 0)
-			close(efd);
 	}
 };
 
@@ -94,117 +125,100 @@ std::uint32_t own_netns_ino()
 	return std::uint32_t(ino);
 }
 
-int native_error(const bip::interprocess_exception &e)
+// Opens and maps the page at @path; says whether it is a kernel node. A
+// page file must be a regular file (not a FIFO, a directory...) and, since
+// /dev/shm is writable by everyone, owned by root or by us and writable by
+// its owner only, so nobody else can plant or alter a page.
+std::unique_ptr<Bond::Mapping> map_path(const std::string &path,
+					bool nofollow, bool *is_device)
 {
-	int err = e.get_native_error();
-
-	return err ? err : EIO;
-}
-
-// A page file must be a regular file (a FIFO would hang the open) and,
-// since /dev/shm is writable by everyone, owned by root or by us and
-// writable by its owner only, so nobody else can plant or alter a page.
-// Checked before opening and again on the open descriptor.
-void check_page_file(const struct stat &st, const std::string &path)
-{
-	if (!S_ISREG(st.st_mode))
-		throw Error("validate", path, EPROTO,
-			    "neither an exabond device nor a regular file");
-	if ((st.st_uid != 0 && st.st_uid != geteuid()) ||
-	    (st.st_mode & (S_IWGRP | S_IWOTH)))
-		throw Error("validate", path, EPERM,
-			    "a page file must be owned by root or by this "
-			    "user and writable by its owner only");
-}
-
-// Maps the 4 KiB page of an open mapping object and checks its header.
-template <class Object>
-void map_page(Bond::Mapping &m, Object &obj, const std::string &path,
-	      bool is_device)
-{
+	auto m = std::make_unique<Bond::Mapping>();
 	struct stat st;
 
-	m.fd = obj.get_mapping_handle().handle;
-	if (fstat(m.fd, &st))
+	m->fd.fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK |
+						 (nofollow ? O_NOFOLLOW : 0));
+	if (m->fd.fd < 0)
+		throw Error("open", path, errno);
+	if (fstat(m->fd.fd, &st))
 		throw Error("fstat", path, errno);
-	if (!is_device)
-		check_page_file(st, path);
-	if (!is_device && st.st_size < EXABOND_PAGE_BYTES)
-		throw Error("validate", path, EPROTO,
-			    "shorter than an exabond page (" +
-				    std::to_string(st.st_size) + " bytes)");
+	*is_device = S_ISCHR(st.st_mode);
+	if (!*is_device) {
+		if (!S_ISREG(st.st_mode))
+			throw Error("validate", path, EPROTO,
+				    "neither an exabond device nor a regular "
+				    "file");
+		if ((st.st_uid != 0 && st.st_uid != geteuid()) ||
+		    (st.st_mode & (S_IWGRP | S_IWOTH)))
+			throw Error("validate", path, EPERM,
+				    "a page file must be owned by root or by "
+				    "this user and writable by its owner only");
+		if (st.st_size < EXABOND_PAGE_BYTES)
+			throw Error("validate", path, EPROTO,
+				    "shorter than an exabond page (" +
+					    std::to_string(st.st_size) +
+					    " bytes)");
+	}
 	try {
-		m.region = bip::mapped_region(obj, bip::read_only, 0,
-					      EXABOND_PAGE_BYTES);
+		m->region = bip::mapped_region(Mappable{m->fd.fd},
+					       bip::read_only, 0,
+					       EXABOND_PAGE_BYTES);
 	} catch (const bip::interprocess_exception &e) {
-		throw Error("mmap", path, native_error(e));
+		int err = e.get_native_error();
+
+		throw Error("mmap", path, err ? err : EIO);
 	}
 	const char *why = nullptr;
 
-	if (exabond_check_header(m.page(), &why))
+	if (exabond_check_header(m->page(), &why))
 		throw Error("validate", path, EPROTO, why);
-}
-
-// A node or a file; nullptr if @missing_ok and it does not exist.
-std::unique_ptr<Bond::Mapping> map_file(const std::string &path,
-					bool missing_ok, bool *is_device)
-{
-	auto m = std::make_unique<Bond::Mapping>();
-	struct stat st;
-
-	if (stat(path.c_str(), &st)) {
-		if (missing_ok && errno == ENOENT)
-			return nullptr;
-		throw Error("open", path, errno);
-	}
-	*is_device = S_ISCHR(st.st_mode);
-	if (!*is_device)
-		check_page_file(st, path);
-	try {
-		m->file = bip::file_mapping(path.c_str(), bip::read_only);
-	} catch (const bip::interprocess_exception &e) {
-		if (missing_ok && native_error(e) == ENOENT)
-			return nullptr;
-		throw Error("open", path, native_error(e));
-	}
-	int fd = m->file.get_mapping_handle().handle;
-
-	// Boost opens without O_CLOEXEC; a device is never read blocking.
-	fcntl(fd, F_SETFD, FD_CLOEXEC);
-	if (*is_device)
-		fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
-	map_page(*m, m->file, path, *is_device);
 	return m;
 }
 
-std::unique_ptr<Bond::Mapping> map_shm(const std::string &name,
-				       bool missing_ok)
+// Is this the page of @bond in the namespace @ino? Read without the
+// seqlock, so that a page a dead publisher left odd still opens (its
+// snapshots then say so); a name torn by a rename in progress compares
+// unequal and the page is passed over, as is a page never published.
+bool page_is(const exabond_page *pg, std::string_view bond, std::uint32_t ino)
 {
-	auto m = std::make_unique<Bond::Mapping>();
-	const std::string path = EXABOND_SHM_DIR + name;
-	struct stat st;
+	std::uint64_t w[EXABOND_NAME_LEN / 8];
+	char name[EXABOND_NAME_LEN + 1] = {};
 
-	if (stat(path.c_str(), &st)) {
-		if (missing_ok && errno == ENOENT)
-			return nullptr;
-		throw Error("open", path, errno);
-	}
-	check_page_file(st, path);
-	try {
-		m->shm = bip::shared_memory_object(bip::open_only, name.c_str(),
-						   bip::read_only);
-	} catch (const bip::interprocess_exception &e) {
-		if (missing_ok && native_error(e) == ENOENT)
-			return nullptr;
-		throw Error("open", path, native_error(e));
-	}
-	map_page(*m, m->shm, path, false);
-	return m;
+	static_assert(sizeof(w) == sizeof(pg->bond.name), "name words");
+	for (std::size_t i = 0; i < EXABOND_NAME_LEN / 8; i++)
+		w[i] = __atomic_load_n(
+			reinterpret_cast<const std::uint64_t *>(pg->bond.name) + i,
+			__ATOMIC_RELAXED);
+	std::memcpy(name, w, sizeof(w));
+	return __atomic_load_n(&pg->bond.netns_ino, __ATOMIC_RELAXED) == ino &&
+	       std::string_view(name) == bond;
 }
 
-std::string suffixed(std::string_view bond, std::uint32_t ino)
+// The first of "<dir><prefix><bond>:<ino>" and "<dir><prefix><bond>" that
+// holds this namespace's page of @bond. A candidate that is missing,
+// planted, invalid or another namespace's is passed over; if none fits,
+// nullptr, and *first the first error other than a missing file.
+std::unique_ptr<Bond::Mapping> find_page(const std::string &base,
+					 std::string_view bond,
+					 std::uint32_t ino, bool nofollow,
+					 std::string *path,
+					 std::unique_ptr<Error> *first)
 {
-	return std::string(bond) + ":" + std::to_string(ino);
+	for (const std::string &p :
+	     {base + ":" + std::to_string(ino), base}) {
+		try {
+			bool is_device = false;
+			auto m = map_path(p, nofollow, &is_device);
+
+			if (page_is(m->page(), bond, ino)) {
+				*path = p;
+				return m;
+			}
+		} catch (const Error &e) {
+			if (e.errno_value() != ENOENT && !*first)
+				*first = std::make_unique<Error>(e);
+		}
+	}
+	return nullptr;
 }
 
 } // namespace
@@ -222,7 +236,7 @@ Bond::~Bond() = default;
 Bond Bond::open_path(const std::string &path)
 {
 	bool is_device = false;
-	auto m = map_file(path, false, &is_device);
+	auto m = map_path(path, false, &is_device);
 
 	return Bond(std::move(m),
 		    is_device ? Source::device : Source::shared_memory, path);
@@ -232,18 +246,16 @@ Bond Bond::open_shared_memory(std::string_view bond)
 {
 	check_bond_name(bond);
 	const std::uint32_t ino = own_netns_ino();
-
-	for (const std::string &base :
-	     {suffixed(bond, ino), std::string(bond)}) {
-		const std::string name = EXABOND_SHM_PREFIX + base;
-		auto m = map_shm(name, true);
-
-		if (m && m->page()->bond.netns_ino == ino)
-			return Bond(std::move(m), Source::shared_memory,
-				    EXABOND_SHM_DIR + name);
-	}
 	const std::string b(bond);
+	std::unique_ptr<Error> first;
+	std::string path;
 
+	auto m = find_page(EXABOND_SHM_DIR EXABOND_SHM_PREFIX + b, bond, ino,
+			   true, &path, &first);
+	if (m)
+		return Bond(std::move(m), Source::shared_memory, path);
+	if (first)
+		throw *first;
 	throw Error("open", EXABOND_SHM_DIR EXABOND_SHM_PREFIX + b, ENOENT,
 		    "exabond-monitor publishes no page for " + b +
 			    " in this network namespace");
@@ -253,24 +265,20 @@ Bond Bond::open(std::string_view bond)
 {
 	check_bond_name(bond);
 	const std::uint32_t ino = own_netns_ino();
-
-	for (const std::string &base :
-	     {suffixed(bond, ino), std::string(bond)}) {
-		const std::string path = EXABOND_DEV_PREFIX + base;
-		bool is_device = false;
-		auto m = map_file(path, true, &is_device);
-
-		if (m && m->page()->bond.netns_ino == ino)
-			return Bond(std::move(m), Source::device, path);
-	}
-	try {
-		return open_shared_memory(bond);
-	} catch (const Error &e) {
-		if (e.errno_value() != ENOENT)
-			throw;
-	}
 	const std::string b(bond);
+	std::unique_ptr<Error> first;
+	std::string path;
 
+	auto m = find_page(EXABOND_DEV_PREFIX + b, bond, ino, false, &path,
+			   &first);
+	if (m)
+		return Bond(std::move(m), Source::device, path);
+	m = find_page(EXABOND_SHM_DIR EXABOND_SHM_PREFIX + b, bond, ino, true,
+		      &path, &first);
+	if (m)
+		return Bond(std::move(m), Source::shared_memory, path);
+	if (first)
+		throw *first;
 	throw Error("open", EXABOND_DEV_PREFIX + b, ENOENT,
 		    b + " is not managed in this network namespace and "
 			"exabond-monitor publishes no page for it: echo +" +
@@ -295,28 +303,72 @@ bool remaining(Clock::time_point deadline, struct timespec *ts)
 	return true;
 }
 
+// The generation and the hot word of one publication, read under the
+// seqlock: seeing the final generation then means seeing the dead flag
+// too, which two separate loads do not promise (the hot word is stored
+// after the generation). 0 when the writer is stuck mid-publication.
+bool generation_and_hot(const exabond_page *pg, std::uint64_t *gen,
+			std::uint64_t *hot)
+{
+	for (unsigned tries = 0; tries < EXABOND_SNAPSHOT_SPINS +
+						 EXABOND_SNAPSHOT_YIELDS;
+	     tries++) {
+		std::uint32_t seq = __atomic_load_n(&pg->seq, __ATOMIC_ACQUIRE);
+
+		if (seq & 1) {
+			if (tries >= EXABOND_SNAPSHOT_SPINS)
+				sched_yield();
+			continue;
+		}
+		*gen = __atomic_load_n(&pg->generation, __ATOMIC_RELAXED);
+		*hot = __atomic_load_n(&pg->hot, __ATOMIC_RELAXED);
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		if (__atomic_load_n(&pg->seq, __ATOMIC_RELAXED) == seq)
+			return true;
+	}
+	return false;
+}
+
+// Sleeps of a wait without a limit are cut into these: an untimed
+// FUTEX_WAIT is restarted by the kernel after a signal handler installed
+// with SA_RESTART, so it would never report the signal; a timed one
+// always returns EINTR.
+constexpr std::chrono::hours forever_slice(24);
+
 } // namespace
 
 WaitStatus Bond::wait_for_change(std::uint64_t generation,
 				 std::chrono::nanoseconds timeout) noexcept
 {
-	const bool forever = timeout.count() < 0;
+	// Negative, or too far to add to now(): no limit.
+	const bool forever = timeout.count() < 0 ||
+			     timeout > std::chrono::hours(24 * 365 * 100);
 	const Clock::time_point deadline =
 		forever ? Clock::time_point::max() : Clock::now() + timeout;
-	struct timespec ts, *tsp = forever ? nullptr : &ts;
+	struct timespec ts;
 
 	for (;;) {
-		if (changed_since(generation))
+		std::uint64_t gen, hot;
+
+		if (!generation_and_hot(pg_, &gen, &hot)) {
+			errno = EAGAIN;	/* a writer that died mid-publication */
+			return WaitStatus::error;
+		}
+		if (gen != generation)
 			return WaitStatus::changed;
-		if (dead())
+		if (hot & EXABOND_HOT_F_DEAD)
 			return WaitStatus::dead;
-		if (!forever && !remaining(deadline, &ts))
+		if (forever) {
+			ts.tv_sec = forever_slice.count() * 3600;
+			ts.tv_nsec = 0;
+		} else if (!remaining(deadline, &ts)) {
 			return WaitStatus::timeout;
+		}
 
 		if (source_ == Source::shared_memory) {
 			if (detail::futex_wait(detail::generation_word(pg_),
 					       std::uint32_t(generation),
-					       tsp) == 0)
+					       &ts) == 0)
 				continue;
 			if (errno == ETIMEDOUT)
 				continue;	/* re-checked above */
@@ -327,8 +379,8 @@ WaitStatus Bond::wait_for_change(std::uint64_t generation,
 		// The node: POLLIN means the generation moved past what this
 		// file last read, which may be older than @generation; read it
 		// (non-blocking) to catch up, and sleep again if need be.
-		struct pollfd p = {map_->fd, POLLIN, 0};
-		int r = ppoll(&p, 1, tsp, nullptr);
+		struct pollfd p = {map_->fd.fd, POLLIN, 0};
+		int r = ppoll(&p, 1, &ts, nullptr);
 
 		if (r < 0)
 			return errno == EINTR ? WaitStatus::interrupted
@@ -344,7 +396,7 @@ WaitStatus Bond::wait_for_change(std::uint64_t generation,
 		}
 		std::uint64_t seen;
 
-		if (read(map_->fd, &seen, sizeof(seen)) < 0 &&
+		if (read(map_->fd.fd, &seen, sizeof(seen)) < 0 &&
 		    errno != EAGAIN)
 			return WaitStatus::error;
 	}
@@ -353,39 +405,56 @@ WaitStatus Bond::wait_for_change(std::uint64_t generation,
 int Bond::notify_fd()
 {
 	if (source_ == Source::device)
-		return map_->fd;
-	if (map_->efd >= 0)
-		return map_->efd;
+		return map_->fd.fd;
+	if (map_->efd.fd >= 0)
+		return map_->efd.fd;
 
-	map_->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (map_->efd < 0)
+	Fd efd(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
+
+	if (efd.fd < 0)
 		throw Error("eventfd", path_, errno);
 	Mapping *m = map_.get();
+	const int out = efd.fd;
 	// Taken here, not in the thread: a publication right after this
 	// call returns must still be signalled.
-	std::uint64_t first = exabond_generation(m->page());
+	const std::uint64_t first = exabond_generation(m->page());
+	// The feeder takes no signal meant for the process.
+	sigset_t all, old;
 
-	m->feeder = std::thread([m, first] {
-		const std::uint32_t *word = detail::generation_word(m->page());
-		const struct timespec tick = {0, 100 * 1000 * 1000};
-		std::uint64_t seen = first;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	try {
+		m->feeder = std::thread([m, out, first] {
+			const std::uint32_t *word =
+				detail::generation_word(m->page());
+			const struct timespec tick = {0, 100 * 1000 * 1000};
+			std::uint64_t seen = first;
 
-		while (!m->stop.load()) {
-			detail::futex_wait(word, std::uint32_t(seen), &tick);
-			std::uint64_t g = exabond_generation(m->page());
+			while (!m->stop.load()) {
+				detail::futex_wait(word, std::uint32_t(seen),
+						   &tick);
+				std::uint64_t g = exabond_generation(m->page());
 
-			if (g != seen) {
-				const std::uint64_t one = 1;
+				if (g != seen) {
+					const std::uint64_t one = 1;
 
-				seen = g;
-				if (write(m->efd, &one, sizeof(one)) < 0) {
-					// Counter full: the reader is behind,
-					// and the fd is readable anyway.
+					seen = g;
+					if (write(out, &one, sizeof(one)) < 0) {
+						// Counter full: the reader is
+						// behind; the fd is readable.
+					}
 				}
 			}
-		}
-	});
-	return map_->efd;
+		});
+	} catch (const std::system_error &e) {
+		pthread_sigmask(SIG_SETMASK, &old, nullptr);
+		throw Error("start the notify thread for", path_,
+			    e.code().value());
+	}
+	pthread_sigmask(SIG_SETMASK, &old, nullptr);
+	pthread_setname_np(m->feeder.native_handle(), "exabond-notify");
+	std::swap(m->efd.fd, efd.fd);
+	return out;
 }
 
 std::uint64_t Bond::acknowledge() noexcept
@@ -393,11 +462,11 @@ std::uint64_t Bond::acknowledge() noexcept
 	std::uint64_t v;
 
 	if (source_ == Source::device) {
-		if (read(map_->fd, &v, sizeof(v)) < 0) {
+		if (read(map_->fd.fd, &v, sizeof(v)) < 0) {
 			// EAGAIN: nothing new since the last read.
 		}
-	} else if (map_->efd >= 0) {
-		if (read(map_->efd, &v, sizeof(v)) < 0) {
+	} else if (map_->efd.fd >= 0) {
+		if (read(map_->efd.fd, &v, sizeof(v)) < 0) {
 			// EAGAIN: no change since the last acknowledge().
 		}
 	}

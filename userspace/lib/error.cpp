@@ -1,6 +1,4 @@
 // SPDX-License-Identifier: GPL-2.0
-#include <cstring>
-
 #include <exabond/error.hpp>
 
 namespace exabond {
@@ -13,7 +11,7 @@ Error::Error(std::string op, std::string path, int err, std::string detail)
 	if (!path_.empty())
 		what_ += " " + path_;
 	what_ += ": ";
-	what_ += std::strerror(err);
+	what_ += std::generic_category().message(err);
 	if (!detail_.empty())
 		what_ += " (" + detail_ + ")";
 }

@@ -9,6 +9,10 @@
 #include <cstring>
 #include <ctime>
 
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <boost/interprocess/exceptions.hpp>
 #include <boost/interprocess/mapped_region.hpp>
 #include <boost/interprocess/permissions.hpp>
@@ -121,34 +125,66 @@ PageWriter PageWriter::create_shared_memory(std::string_view bond,
 	if (!detail::valid_ifname(bond))
 		throw Error("create", std::string(bond), EINVAL,
 			    "not a valid interface name");
-	auto shm = std::make_unique<Shm>();
+	std::string name = EXABOND_SHM_PREFIX + std::string(bond);
 
-	shm->name = EXABOND_SHM_PREFIX + std::string(bond);
 	if (!initial_netns)
-		shm->name += ":" + std::to_string(netns_ino);
-	const std::string path = EXABOND_SHM_DIR + shm->name;
+		name += ":" + std::to_string(netns_ino);
+	const std::string path = EXABOND_SHM_DIR + name;
 
-	try {
-		bip::permissions perm(0644);
+	// Twice at most: a final (dead) page is never written again, so it is
+	// unlinked, its readers keep it, and a new file takes the name.
+	for (int attempt = 0;; attempt++) {
+		auto shm = std::make_unique<Shm>();
+		struct stat st;
 
-		shm->obj = bip::shared_memory_object(bip::open_or_create,
-						     shm->name.c_str(),
-						     bip::read_write, perm);
-		bip::offset_t size = 0;
+		shm->name = name;
+		try {
+			bip::permissions perm(0644);
 
-		if (!shm->obj.get_size(size) || size < EXABOND_PAGE_BYTES)
-			shm->obj.truncate(EXABOND_PAGE_BYTES);
-		shm->region = bip::mapped_region(shm->obj, bip::read_write, 0,
-						 EXABOND_PAGE_BYTES);
-	} catch (const bip::interprocess_exception &e) {
-		throw Error("create", path, native_error(e));
+			shm->obj = bip::shared_memory_object(
+				bip::open_or_create, name.c_str(),
+				bip::read_write, perm);
+		} catch (const bip::interprocess_exception &e) {
+			throw Error("create", path, native_error(e));
+		}
+		const int fd = shm->obj.get_mapping_handle().handle;
+
+		// An existing file is taken over only if it is ours: one that
+		// someone else created at the name could be rewritten by them.
+		if (fstat(fd, &st))
+			throw Error("fstat", path, errno);
+		if (!S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
+		    (st.st_mode & (S_IWGRP | S_IWOTH)) || st.st_nlink != 1)
+			throw Error("create", path, EPERM,
+				    "the file exists and is not a page of this "
+				    "user's; remove it");
+		// One writer per page: held for the writer's life.
+		if (flock(fd, LOCK_EX | LOCK_NB))
+			throw Error("create", path,
+				    errno == EWOULDBLOCK ? EBUSY : errno,
+				    "another publisher writes this page");
+		try {
+			if (st.st_size < EXABOND_PAGE_BYTES)
+				shm->obj.truncate(EXABOND_PAGE_BYTES);
+			shm->region = bip::mapped_region(shm->obj,
+							 bip::read_write, 0,
+							 EXABOND_PAGE_BYTES);
+		} catch (const bip::interprocess_exception &e) {
+			throw Error("create", path, native_error(e));
+		}
+		auto *pg = static_cast<exabond_page *>(shm->region.get_address());
+
+		if (attempt == 0 && exabond_check_header(pg, nullptr) == 0 &&
+		    (pg->hot & EXABOND_HOT_F_DEAD)) {
+			bip::shared_memory_object::remove(name.c_str());
+			continue;
+		}
+		PageWriter w(pg, EXABOND_PUBLISHER_MONITOR);
+
+		w.shm_ = std::move(shm);
+		w.path_ = path;
+		return w;
 	}
-	auto *pg = static_cast<exabond_page *>(shm->region.get_address());
-	PageWriter w(pg, EXABOND_PUBLISHER_MONITOR);
-
-	w.shm_ = std::move(shm);
-	w.path_ = path;
-	return w;
 }
 
 PageWriter::PageWriter(PageWriter &&) noexcept = default;
