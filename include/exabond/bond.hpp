@@ -98,10 +98,12 @@ public:
 					   std::chrono::nanoseconds(-1)) noexcept;
 
 	// A descriptor for your own poll/epoll loop: readable (EPOLLIN) when
-	// the page may have changed, EPOLLHUP once the bond is gone (kernel
-	// node). After it fires, call acknowledge() and compare generations.
-	// On a shared-memory page this is an eventfd fed by a thread that
-	// waits on the futex for you; it is started on the first call.
+	// the page may have changed. After it fires, call acknowledge() and
+	// compare generations. Once the bond is gone it stays readable
+	// (a kernel node also reports EPOLLHUP): check dead(). On a
+	// shared-memory page this is an eventfd fed by a thread that waits
+	// on the futex for you (signals blocked, named exabond-notify); it is
+	// started on the first call and ends with the page or the Bond.
 	int notify_fd();
 	// Re-arms notify_fd(); returns the generation now in the page.
 	std::uint64_t acknowledge() noexcept;

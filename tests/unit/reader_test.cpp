@@ -1014,8 +1014,10 @@ TEST(BondWait, DeadAfterPublishFinal)
 	EXPECT_EQ(b.wait_for_change(2), WaitStatus::dead);	// no limit
 }
 
-// A signal whose handler lacks SA_RESTART interrupts a wait without limit.
-TEST(BondWait, InterruptedBySignal)
+// A signal interrupts a wait without limit, with and without SA_RESTART
+// on its handler (glibc's signal() sets it; an untimed FUTEX_WAIT would be
+// restarted by the kernel and never report it).
+void interrupted_by_signal(int sa_flags)
 {
 	ShmPage p(unique_name("rw"));
 	exabond_page st = two_members(p.name);
@@ -1028,7 +1030,7 @@ TEST(BondWait, InterruptedBySignal)
 	std::memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
-	sa.sa_flags = 0;	// no SA_RESTART
+	sa.sa_flags = sa_flags;
 	ASSERT_EQ(sigaction(SIGUSR1, &sa, &old), 0);
 
 	std::atomic<pid_t> tid{0};
@@ -1059,6 +1061,16 @@ TEST(BondWait, InterruptedBySignal)
 	EXPECT_EQ(r, WaitStatus::interrupted)
 		<< exabond::wait_status_name(r);
 	EXPECT_EQ(b.generation(), 1u);
+}
+
+TEST(BondWait, InterruptedBySignal)
+{
+	interrupted_by_signal(0);
+}
+
+TEST(BondWait, InterruptedBySignalWithSaRestart)
+{
+	interrupted_by_signal(SA_RESTART);
 }
 
 // A publication in another process wakes the waiter (a shared futex).
@@ -1113,6 +1125,40 @@ int epoll_for(int fd)
 		return -1;
 	}
 	return ep;
+}
+
+// Once the page is final the fd stays readable, acknowledged or not (the
+// shared-memory stand-in for POLLHUP), whether it was final before
+// notify_fd() or became final after.
+TEST(BondNotify, StaysReadableOnceDead)
+{
+	for (bool dead_first : {false, true}) {
+		ShmPage p(unique_name("rz"));
+		exabond_page st = two_members(p.name);
+
+		ASSERT_TRUE(p.w.publish(st, EXABOND_EVENT_MANAGE, 10, 1));
+		Bond b = Bond::open(p.name);
+
+		if (dead_first)
+			p.w.publish_final(st, EXABOND_EVENT_BOND_DELETE, 2);
+		const int ep = epoll_for(b.notify_fd());
+
+		ASSERT_GE(ep, 0);
+		if (!dead_first) {
+			ASSERT_NE(await_other_sleeper(generation_word(b.page())),
+				  0);
+			p.w.publish_final(st, EXABOND_EVENT_BOND_DELETE, 2);
+		}
+		epoll_event ev{};
+
+		for (int i = 0; i < 3; i++) {
+			ASSERT_EQ(epoll_wait(ep, &ev, 1, 10000), 1)
+				<< "dead_first " << dead_first << " round " << i;
+			EXPECT_EQ(b.acknowledge(), 2u);
+			EXPECT_TRUE(b.dead());
+		}
+		close(ep);
+	}
 }
 
 // Each publication makes the descriptor readable until acknowledge().

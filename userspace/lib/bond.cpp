@@ -280,9 +280,13 @@ Bond Bond::open(std::string_view bond)
 	if (first)
 		throw *first;
 	throw Error("open", EXABOND_DEV_PREFIX + b, ENOENT,
-		    b + " is not managed in this network namespace and "
-			"exabond-monitor publishes no page for it: echo +" +
-			b + " > /sys/class/net/exabond_masters");
+		    b + " is not managed in this network namespace (net:[" +
+			    std::to_string(ino) + "]: no node " +
+			    EXABOND_DEV_PREFIX + b + "[:" +
+			    std::to_string(ino) +
+			    "] is its) and exabond-monitor publishes no "
+			    "page for it: echo +" +
+			    b + " > /sys/class/net/exabond_masters");
 }
 
 namespace {
@@ -415,6 +419,15 @@ int Bond::notify_fd()
 		throw Error("eventfd", path_, errno);
 	Mapping *m = map_.get();
 	const int out = efd.fd;
+	const std::uint64_t one = 1;
+
+	// A page that is final already: readable for good, no thread.
+	if (dead()) {
+		if (write(out, &one, sizeof(one)) < 0)
+			throw Error("eventfd write", path_, errno);
+		std::swap(m->efd.fd, efd.fd);
+		return out;
+	}
 	// Taken here, not in the thread: a publication right after this
 	// call returns must still be signalled.
 	const std::uint64_t first = exabond_generation(m->page());
@@ -424,7 +437,7 @@ int Bond::notify_fd()
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
 	try {
-		m->feeder = std::thread([m, out, first] {
+		m->feeder = std::thread([m, out, first, one] {
 			const std::uint32_t *word =
 				detail::generation_word(m->page());
 			const struct timespec tick = {0, 100 * 1000 * 1000};
@@ -435,15 +448,17 @@ int Bond::notify_fd()
 						   &tick);
 				std::uint64_t g = exabond_generation(m->page());
 
-				if (g != seen) {
-					const std::uint64_t one = 1;
-
-					seen = g;
-					if (write(out, &one, sizeof(one)) < 0) {
-						// Counter full: the reader is
-						// behind; the fd is readable.
-					}
+				if (g == seen)
+					continue;
+				seen = g;
+				if (write(out, &one, sizeof(one)) < 0) {
+					// Counter full: the reader is behind;
+					// the fd is readable anyway.
 				}
+				// Final: acknowledge() leaves the fd readable
+				// from now on, like POLLHUP; nothing to feed.
+				if (exabond_dead(m->page()))
+					break;
 			}
 		});
 	} catch (const std::system_error &e) {
@@ -465,7 +480,7 @@ std::uint64_t Bond::acknowledge() noexcept
 		if (read(map_->fd.fd, &v, sizeof(v)) < 0) {
 			// EAGAIN: nothing new since the last read.
 		}
-	} else if (map_->efd.fd >= 0) {
+	} else if (map_->efd.fd >= 0 && !dead()) {
 		if (read(map_->efd.fd, &v, sizeof(v)) < 0) {
 			// EAGAIN: no change since the last acknowledge().
 		}
