@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 """Compare every published field of a bond's page with rtnetlink's view.
 
-usage: compare_page.py NODE BOND [--netns NS] [-q]
+usage: compare_page.py NODE BOND [--netns NS] [--tool probe|libcheck] [-q]
 
-Sources: the page (exabond-probe dump), `ip -d -j link show` for the bond
+Sources: the page (exabond-probe dump NODE; with --tool libcheck,
+exabond-libcheck dump NODE, run in NS, where NODE is the bond name the
+library opens or a page's path), `ip -d -j link show` for the bond
 and its members, /proc/net/bonding/BOND for speed and duplex (bonding's own
 view), and `ethtool -i` for driver and bus-info. Names are iproute2's.
 Prints each mismatch and exits 1 if there is any; prints the number of
@@ -70,11 +72,19 @@ def main():
     ap.add_argument("bond")
     ap.add_argument("--netns")
     ap.add_argument("-q", action="store_true", help="print mismatches only")
+    ap.add_argument("--tool", choices=("probe", "libcheck"), default="probe",
+                    help="read the page with exabond-probe (the ABI alone) "
+                    "or exabond-libcheck (libexabond, in NS)")
     a = ap.parse_args()
 
-    probe = os.path.join(os.environ["EXABOND_BUILD"], "tests/vm/tools/exabond-probe")
-    page = json.loads(subprocess.run([probe, "dump", a.node], check=True,
-                                     capture_output=True, text=True).stdout)
+    tool = os.path.join(os.environ["EXABOND_BUILD"], "tests/vm/tools",
+                        "exabond-" + a.tool)
+    if a.tool == "probe":
+        dump = subprocess.run([tool, "dump", a.node], check=True,
+                              capture_output=True, text=True).stdout
+    else:
+        dump = sh([tool, "dump", a.node], a.netns)
+    page = json.loads(dump)
     links = {l["ifname"]: l for l in json.loads(sh(["ip", "-d", "-j", "link", "show"], a.netns))}
     by_index = {l["ifindex"]: l for l in links.values()}
     bond = links[a.bond]

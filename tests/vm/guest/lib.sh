@@ -585,3 +585,102 @@ managed_ab_bond() {
 	manage "$name"
 	check "$name's page is quiet" wait_for 10 page_settled "/dev/exabond-$name"
 }
+
+# --- libexabond (tests/vm/tools/exabond-libcheck) -----------------------------
+
+readonly EXABOND_LIBCHECK=$EXABOND_BUILD/tests/vm/tools/exabond-libcheck
+
+# libcheck ARGS...: exabond-libcheck (dump, names, open, wait, epoll), which
+# reads pages through libexabond's public API only.
+libcheck() { "$EXABOND_LIBCHECK" "$@"; }
+
+# in_netns NETNS CMD...: CMD (a program) in NETNS, or here if NETNS is "".
+in_netns() {
+	local ns=$1
+	shift
+	if [[ -n "$ns" ]]; then ip netns exec "$ns" "$@"; else "$@"; fi
+}
+
+# lib_matches BOND [NETNS]: every field of the library's snapshot of BOND,
+# opened by name in NETNS, equals rtnetlink's view (compare_page.py);
+# for wait_for.
+lib_matches() {
+	"$EXABOND_REPO/tests/vm/guest/compare_page.py" -q --tool libcheck \
+		"$1" "$1" ${2:+--netns "$2"}
+}
+
+# lib_same_as_probe BOND [NETNS]: the library's dump is exabond-probe's (the
+# ABI alone) of the node Bond::open chose, character for character; for
+# wait_for.
+lib_same_as_probe() {
+	local path
+	path=$(in_netns "${2:-}" "$EXABOND_LIBCHECK" open "$1") || return 1
+	[[ "$(probe dump "${path#device }")" == \
+		"$(in_netns "${2:-}" "$EXABOND_LIBCHECK" dump "$1")" ]]
+}
+
+# lib_view BOND [NETNS]: the library's decoded view of BOND, sorted lines:
+# mode and operstate, the active member's name and ifindex, each member's
+# mii_status, state and operstate as ip spells them, and as /proc does.
+lib_view() {
+	in_netns "${2:-}" "$EXABOND_LIBCHECK" names "$1" | jq -r '
+		"mode \(.bond.mode) oper \(.bond.operstate)",
+		"active \(.bond.active_slave // "none") \(.bond.active_ifindex)",
+		(.members[] | "member \(.ifname) \(.ifindex) mii \(.mii_status)" +
+			" state \(.state) oper \(.operstate)"),
+		"proc active \(.bond.active_slave // "none")",
+		(.members[] | "proc \(.ifname) mii \(.mii_status_proc)")' | sort
+}
+
+# truth_view BOND [NETNS]: the same lines from `ip -d -j link` and
+# /proc/net/bonding/BOND.
+truth_view() {
+	{
+		ip ${2:+-n "$2"} -d -j link show | jq -r --arg b "$1" '
+			(map({key: .ifname, value: .ifindex}) | from_entries) as $ix |
+			(map(select(.ifname == $b))[0]) as $bond |
+			($bond.linkinfo.info_data) as $d |
+			"mode \($d.mode) oper \($bond.operstate)",
+			"active \($d.active_slave // "none") \($ix[$d.active_slave // ""] // 0)",
+			(map(select(.master == $b))[] |
+				"member \(.ifname) \(.ifindex)" +
+				" mii \(.linkinfo.info_slave_data.mii_status)" +
+				" state \(.linkinfo.info_slave_data.state)" +
+				" oper \(.operstate)")'
+		in_netns "${2:-}" cat "/proc/net/bonding/$1" | awk '
+			/^Currently Active Slave:/ {
+				print "proc active " ($4 == "None" ? "none" : $4)
+			}
+			/^Slave Interface:/ { s = $3 }
+			/^MII Status:/ && s != "" { print "proc " s " mii " substr($0, 13) }'
+	} | sort
+}
+
+# lib_agrees BOND [NETNS]: lib_view equals truth_view; for wait_for.
+lib_agrees() { [[ "$(lib_view "$@")" == "$(truth_view "$@")" ]]; }
+
+# lib_settled WHAT BOND [NETNS]: the library's snapshot converges to
+# rtnetlink's view field by field, to exabond-probe's dump, and its names
+# to ip's and /proc's; fails the test otherwise.
+lib_settled() {
+	local what=$1
+	shift
+	check "$what: library dump equals rtnetlink" wait_for 10 lib_matches "$@"
+	check "$what: library dump equals exabond-probe's" \
+		wait_for 10 lib_same_as_probe "$@"
+	if ! wait_for 10 lib_agrees "$@"; then
+		diff <(truth_view "$@") <(lib_view "$@") | sed 's/^/    /' || true
+		fail "$what: the library's names differ from ip and /proc (< truth, > library)"
+	fi
+	log "ok: $what: the library's names equal ip's and /proc's:"
+	lib_view "$@" | sed 's/^/    /'
+}
+
+# lib_active_is BOND DEV [NETNS]: the library names DEV active, with DEV's
+# ifindex; for check and wait_for.
+lib_active_is() {
+	local ix
+	ix=$(in_netns "${3:-}" cat "/sys/class/net/$2/ifindex")
+	[[ "$(in_netns "${3:-}" "$EXABOND_LIBCHECK" names "$1" |
+		jq -r '"\(.bond.active_slave) \(.bond.active_ifindex)"')" == "$2 $ix" ]]
+}
