@@ -7,7 +7,8 @@
 #   make check      every test: host unit tests (plain and ASan+UBSan), the
 #                   VM tests and the VM harness self-test
 #   make demo       boot the packaged kernel in qemu and show a live failover
-#   make bench      benchmarks in the VM; figures into tests/bench/REPORT.md
+#   make bench      benchmarks on the host and in the VM; figures into
+#                   tests/bench/REPORT.md
 #   make unit       host unit tests only (plain, ASan+UBSan, TSan)
 #   make fuzz       the libFuzzer targets, FUZZ_SECONDS each (default 60)
 #   make vm-test    VM tests; T="name ..." for some, V=1 to stream output
