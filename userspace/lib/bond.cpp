@@ -200,7 +200,7 @@ bool page_is(const exabond_page *pg, std::string_view bond, std::uint32_t ino)
 std::unique_ptr<Bond::Mapping> find_page(const std::string &base,
 					 std::string_view bond,
 					 std::uint32_t ino, bool nofollow,
-					 std::string *path,
+					 std::string *path, Source *source,
 					 std::unique_ptr<Error> *first)
 {
 	for (const std::string &p :
@@ -211,6 +211,8 @@ std::unique_ptr<Bond::Mapping> find_page(const std::string &base,
 
 			if (page_is(m->page(), bond, ino)) {
 				*path = p;
+				*source = is_device ? Source::device
+						    : Source::shared_memory;
 				return m;
 			}
 		} catch (const Error &e) {
@@ -249,11 +251,12 @@ Bond Bond::open_shared_memory(std::string_view bond)
 	const std::string b(bond);
 	std::unique_ptr<Error> first;
 	std::string path;
+	Source source;
 
 	auto m = find_page(EXABOND_SHM_DIR EXABOND_SHM_PREFIX + b, bond, ino,
-			   true, &path, &first);
+			   true, &path, &source, &first);
 	if (m)
-		return Bond(std::move(m), Source::shared_memory, path);
+		return Bond(std::move(m), source, path);
 	if (first)
 		throw *first;
 	throw Error("open", EXABOND_SHM_DIR EXABOND_SHM_PREFIX + b, ENOENT,
@@ -268,15 +271,15 @@ Bond Bond::open(std::string_view bond)
 	const std::string b(bond);
 	std::unique_ptr<Error> first;
 	std::string path;
+	Source source;
 
 	auto m = find_page(EXABOND_DEV_PREFIX + b, bond, ino, false, &path,
-			   &first);
+			   &source, &first);
+	if (!m)
+		m = find_page(EXABOND_SHM_DIR EXABOND_SHM_PREFIX + b, bond, ino,
+			      true, &path, &source, &first);
 	if (m)
-		return Bond(std::move(m), Source::device, path);
-	m = find_page(EXABOND_SHM_DIR EXABOND_SHM_PREFIX + b, bond, ino, true,
-		      &path, &first);
-	if (m)
-		return Bond(std::move(m), Source::shared_memory, path);
+		return Bond(std::move(m), source, path);
 	if (first)
 		throw *first;
 	throw Error("open", EXABOND_DEV_PREFIX + b, ENOENT,
