@@ -33,6 +33,7 @@
 #include <string_view>
 
 #include <exabond/error.hpp>
+#include <exabond/export.hpp>
 #include <exabond/reader.h>
 #include <exabond/snapshot.hpp>
 
@@ -51,9 +52,9 @@ enum class WaitStatus {
 	error,		// errno says why (a system call failed)
 };
 
-std::string_view wait_status_name(WaitStatus s) noexcept;
+EXABOND_API std::string_view wait_status_name(WaitStatus s) noexcept;
 
-class Bond {
+class EXABOND_API Bond {
 public:
 	// The bond named @bond in the calling thread's network namespace:
 	// its kernel node, else the monitor's shared-memory page.

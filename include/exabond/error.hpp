@@ -16,9 +16,11 @@
 #include <string>
 #include <system_error>
 
+#include <exabond/export.hpp>
+
 namespace exabond {
 
-class Error : public std::system_error {
+class EXABOND_API Error : public std::system_error {
 public:
 	// @op: the step ("open", "mmap", "validate"...); @path: what it was
 	// applied to; @err: errno (EPROTO for a page that fails validation);

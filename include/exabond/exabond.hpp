@@ -8,6 +8,7 @@
 //   exabond/snapshot.hpp  exabond::Snapshot, exabond::Member
 //   exabond/bond.hpp    exabond::Bond: open, hot path, waits
 //   exabond/error.hpp   exabond::Error
+//   exabond/export.hpp  EXABOND_API, the exported interface
 //   exabond/writer.hpp  exabond::PageWriter, for user-space publishers
 #ifndef EXABOND_EXABOND_HPP
 #define EXABOND_EXABOND_HPP

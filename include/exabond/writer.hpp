@@ -25,11 +25,12 @@
 #include <string_view>
 
 #include <exabond/error.hpp>
+#include <exabond/export.hpp>
 #include <exabond/page.h>
 
 namespace exabond {
 
-class PageWriter {
+class EXABOND_API PageWriter {
 public:
 	// The shared-memory page of @bond for readers in the network
 	// namespace @netns_ino: /dev/shm/exabond-<bond>, or with
