@@ -260,6 +260,51 @@ static inline int exabond_check_snapshot(const struct exabond_page *s,
 }
 
 /*
+ * R1 of a read: an even seq in *@seq, waiting for the writer as
+ * EXABOND_SNAPSHOT_SPINS and EXABOND_SNAPSHOT_YIELDS say; *@spins counts
+ * the odd seqs seen across the retries of one read. 0, or -EAGAIN once
+ * the budget is spent.
+ */
+static inline int exabond__read_begin(const struct exabond_page *pg,
+				      __u32 *seq, __u32 *spins)
+{
+	for (;;) {
+		*seq = __atomic_load_n(&pg->seq, __ATOMIC_ACQUIRE);
+		if (!(*seq & 1))
+			return 0;
+		if (++*spins >= EXABOND_SNAPSHOT_SPINS + EXABOND_SNAPSHOT_YIELDS)
+			return -EAGAIN;
+		if (*spins >= EXABOND_SNAPSHOT_SPINS)
+			sched_yield();
+#if defined(__x86_64__) || defined(__i386__)
+		else
+			__builtin_ia32_pause();
+#endif
+	}
+}
+
+/*
+ * The generation and the hot word of one publication, read under the
+ * seqlock: seeing the final generation then means seeing the dead flag
+ * too, which two separate loads do not promise (the hot word is stored
+ * after the generation). 0, or -EAGAIN as for exabond_snapshot().
+ */
+static inline int exabond_generation_and_hot(const struct exabond_page *pg,
+					     __u64 *gen, __u64 *hot)
+{
+	__u32 seq, spins = 0;
+
+	do {
+		if (exabond__read_begin(pg, &seq, &spins))
+			return -EAGAIN;
+		*gen = __atomic_load_n(&pg->generation, __ATOMIC_RELAXED);
+		*hot = __atomic_load_n(&pg->hot, __ATOMIC_RELAXED);
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	} while (__atomic_load_n(&pg->seq, __ATOMIC_RELAXED) != seq);
+	return 0;
+}
+
+/*
  * A consistent copy of @pg into @out (the reader protocol, R1..R4 of
  * page.h), then checked. Only the header, bond, ad, policy and the first
  * member_count members are copied; the rest of @out is left as it was.
@@ -274,21 +319,10 @@ static inline int exabond_snapshot(const struct exabond_page *pg,
 	__u32 seq, n, spins = 0;
 
 	for (;;) {
-		seq = __atomic_load_n(&pg->seq, __ATOMIC_ACQUIRE);	/* R1 */
-		if (seq & 1) {
-			if (++spins >= EXABOND_SNAPSHOT_SPINS +
-					EXABOND_SNAPSHOT_YIELDS) {
-				if (why)
-					*why = "the writer is stuck mid-publication";
-				return -EAGAIN;
-			}
-			if (spins >= EXABOND_SNAPSHOT_SPINS)
-				sched_yield();
-#if defined(__x86_64__) || defined(__i386__)
-			else
-				__builtin_ia32_pause();
-#endif
-			continue;
+		if (exabond__read_begin(pg, &seq, &spins)) {		/* R1 */
+			if (why)
+				*why = "the writer is stuck mid-publication";
+			return -EAGAIN;
 		}
 		exabond__copy_words(out, pg, EXABOND__FIXED_BYTES);	/* R2 */
 		n = __atomic_load_n(&pg->bond.member_count, __ATOMIC_RELAXED);

@@ -310,32 +310,6 @@ bool remaining(Clock::time_point deadline, struct timespec *ts)
 	return true;
 }
 
-// The generation and the hot word of one publication, read under the
-// seqlock: seeing the final generation then means seeing the dead flag
-// too, which two separate loads do not promise (the hot word is stored
-// after the generation). 0 when the writer is stuck mid-publication.
-bool generation_and_hot(const exabond_page *pg, std::uint64_t *gen,
-			std::uint64_t *hot)
-{
-	for (unsigned tries = 0; tries < EXABOND_SNAPSHOT_SPINS +
-						 EXABOND_SNAPSHOT_YIELDS;
-	     tries++) {
-		std::uint32_t seq = __atomic_load_n(&pg->seq, __ATOMIC_ACQUIRE);
-
-		if (seq & 1) {
-			if (tries >= EXABOND_SNAPSHOT_SPINS)
-				sched_yield();
-			continue;
-		}
-		*gen = __atomic_load_n(&pg->generation, __ATOMIC_RELAXED);
-		*hot = __atomic_load_n(&pg->hot, __ATOMIC_RELAXED);
-		__atomic_thread_fence(__ATOMIC_ACQUIRE);
-		if (__atomic_load_n(&pg->seq, __ATOMIC_RELAXED) == seq)
-			return true;
-	}
-	return false;
-}
-
 // Sleeps of a wait without a limit are cut into these: an untimed
 // FUTEX_WAIT is restarted by the kernel after a signal handler installed
 // with SA_RESTART, so it would never report the signal; a timed one
@@ -355,9 +329,9 @@ WaitStatus Bond::wait_for_change(std::uint64_t generation,
 	struct timespec ts;
 
 	for (;;) {
-		std::uint64_t gen, hot;
+		__u64 gen, hot;
 
-		if (!generation_and_hot(pg_, &gen, &hot)) {
+		if (exabond_generation_and_hot(pg_, &gen, &hot)) {
 			errno = EAGAIN;	/* a writer that died mid-publication */
 			return WaitStatus::error;
 		}
