@@ -15,6 +15,8 @@
 
 #include <gtest/gtest.h>
 
+#include "unique_name.hpp"
+
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
@@ -104,15 +106,6 @@ exabond_page two_members(std::string_view name)
 			   {{"eth0", 11, EXABOND_LINK_UP, EXABOND_ROLE_ACTIVE},
 			    {"eth1", 12, EXABOND_LINK_UP, EXABOND_ROLE_BACKUP}},
 			   11);
-}
-
-// A bond name no other test or run uses (<= 15 characters).
-std::string unique_name(const char *tag)
-{
-	static int counter;
-
-	return std::string(tag) + std::to_string(getpid()) + "-" +
-	       std::to_string(counter++);
 }
 
 // A shared-memory page that is unlinked however the test ends.

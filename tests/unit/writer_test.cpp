@@ -11,6 +11,8 @@
 
 #include <gtest/gtest.h>
 
+#include "unique_name.hpp"
+
 #include <algorithm>
 #include <cerrno>
 #include <cstdint>
@@ -78,14 +80,6 @@ struct MemPage {
 	std::uint64_t generation() const { return exabond_generation(&mem->pg); }
 	std::uint64_t hot() const { return exabond_hot(&mem->pg); }
 };
-
-std::string unique_name(const char *tag)
-{
-	static int counter;
-
-	return std::string(tag) + std::to_string(getpid()) + "-" +
-	       std::to_string(counter++);
-}
 
 // A shared-memory name removed however the test ends.
 struct ShmName {
