@@ -7,6 +7,8 @@
 #   make check      every test: host unit tests (plain and ASan+UBSan), the
 #                   VM tests and the VM harness self-test
 #   make demo       boot the packaged kernel in qemu and show a live failover
+#   make fixtures   capture rtnetlink messages of real bonds in the VM into
+#                   tests/unit/rtnl/fixtures/ (the parser's unit tests)
 #   make bench      benchmarks on the host and in the VM; figures into
 #                   tests/bench/REPORT.md
 #   make unit       host unit tests only (plain, ASan+UBSan, TSan)
@@ -30,8 +32,9 @@ SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 APT_PACKAGES := build-essential make cmake pkg-config file \
 	linux-image-amd64 linux-headers-amd64 kmod \
 	qemu-system-x86 busybox-static cpio gzip \
-	iproute2 ethtool jq procps python3 ifenslave \
+	iproute2 ethtool jq procps python3 ifenslave curl \
 	libnl-3-dev libnl-route-3-dev libmnl-dev libboost-dev libspdlog-dev \
+	nlohmann-json3-dev libsystemd-dev \
 	libgtest-dev libbenchmark-dev clang libclang-rt-14-dev
 
 # The packaged kernel: the image linux-image-amd64 depends on. Evaluated
@@ -55,11 +58,12 @@ VM_ARGS = --kernel $(VMLINUZ) --initrd $(INITRD) --module $(CURDIR)/$(MODULE) \
 
 # Targets that need packages run `deps` first, then re-enter make so that
 # KVER and friends are read after the install.
-PUBLIC := all module userspace check unit fuzz vm-test vm-selftest demo bench
+PUBLIC := all module userspace check unit fuzz vm-test vm-selftest demo bench \
+	fixtures
 .PHONY: $(PUBLIC) deps style clean \
 	_all _module _userspace _userspace-asan _userspace-tsan _userspace-fuzz \
 	_initrd _selftest-module \
-	_check _unit _fuzz _vm-test _vm-selftest _demo _bench _kernel
+	_check _unit _fuzz _vm-test _vm-selftest _demo _bench _kernel _fixtures
 
 $(PUBLIC): deps
 	@$(MAKE) --no-print-directory _$@
@@ -143,6 +147,14 @@ _check: _module _selftest-module _userspace _userspace-asan _userspace-tsan \
 _demo: _module _userspace _initrd
 	python3 tests/vm/run.py $(VM_ARGS) --verbose --out $(BUILD)/demo \
 		--tests-dir tests/vm/demo demo
+
+# The guest's writes stay in the VM: capture.sh prints the fixtures on the
+# log port and extract.py writes them into the tree.
+_fixtures: _module _userspace _initrd
+	python3 tests/vm/run.py $(VM_ARGS) --out $(BUILD)/fixtures \
+		--tests-dir tests/vm/fixtures capture
+	python3 tests/vm/fixtures/extract.py $(BUILD)/fixtures \
+		tests/unit/rtnl/fixtures
 
 _bench: _module _userspace _initrd
 	tests/bench/tools/reader_host.sh $(UB) $(BUILD)/bench-host
