@@ -615,7 +615,7 @@ lib_matches() {
 lib_same_as_probe() {
 	local path
 	path=$(in_netns "${2:-}" "$EXABOND_LIBCHECK" open "$1") || return 1
-	[[ "$(probe dump "${path#device }")" == \
+	[[ "$(probe dump "${path#* }")" == \
 		"$(in_netns "${2:-}" "$EXABOND_LIBCHECK" dump "$1")" ]]
 }
 
@@ -684,3 +684,71 @@ lib_active_is() {
 	[[ "$(in_netns "${3:-}" "$EXABOND_LIBCHECK" names "$1" |
 		jq -r '"\(.bond.active_slave) \(.bond.active_ifindex)"')" == "$2 $ix" ]]
 }
+
+# --- exabond-monitor -----------------------------------------------------------
+
+readonly EXABOND_MONITOR=$EXABOND_BUILD/monitor/exabond-monitor
+
+# monitor_start VAR ARGS...: exabond-monitor ARGS, logging to a file, in the
+# background; stopped after the test. Returns once it follows its bonds.
+# $VAR_pid and $VAR_log name the process and its log.
+monitor_start() {
+	local var=$1 log
+	shift
+	log=$(mktemp)
+	"$EXABOND_MONITOR" --log stderr "$@" 2> "$log" &
+	printf -v "${var}_pid" '%s' "$!"
+	printf -v "${var}_log" '%s' "$log"
+	on_exit kill "$!"
+	if ! wait_for 10 grep -q "following [0-9]* bond" "$log"; then
+		sed 's/^/    /' "$log"
+		fail "exabond-monitor $* did not start"
+	fi
+	log "started: exabond-monitor $*"
+}
+
+# monitor_stop VAR: SIGTERM, then wait; returns its exit status.
+monitor_stop() {
+	local -n __pid=${1}_pid
+	local rc=0
+	kill -TERM "$__pid"
+	wait "$__pid" || rc=$?
+	return "$rc"
+}
+
+# monitor_log VAR: the monitor's log so far, without the time stamps.
+monitor_log() {
+	local -n __log=${1}_log
+	cut -d' ' -f2- "$__log"
+}
+
+# monitor_logged VAR TEXT: the log has a line with TEXT; for wait_for.
+monitor_logged() { monitor_log "$1" | grep -qF -- "$2"; }
+
+# metrics [PORT]: the monitor's /metrics; metric SERIES [PORT]: one value.
+metrics() { curl -sf "http://127.0.0.1:${1:-9467}/metrics"; }
+metric() {
+	metrics "${2:-}" | awk -v s="$1" '$1 == s { print $2; found = 1 }
+		END { if (!found) print "absent" }'
+}
+metric_is() { [[ "$(metric "$1" "${3:-}")" == "$2" ]]; }
+
+# status_json [PORT]: the monitor's /status document.
+status_json() { curl -sf "http://127.0.0.1:${1:-9467}/status"; }
+
+# comparable NODE: the page's fields that the kernel and the monitor must
+# agree on (audit.hpp): the dump without header, times, counts since
+# start, the policy's bookkeeping and the kernel-only no_hook flag.
+comparable() {
+	probe dump "$1" | jq -S '
+		del(.seq, .generation, .hot, .hot_epoch, .event, .event_ifindex,
+		    .event_ns, .publish_ns, .publisher, .bond.failover_count, .bond.last_failover_ns,
+		    .policy.refreshed, .policy.refresh_interval_ms,
+		    .policy.last_refresh_ns, .policy.managed_since_ns) |
+		.policy.flags = (.policy.flags - (.policy.flags % 64 -
+			.policy.flags % 32)) |
+		.members |= map(del(.carrier_changed_ns, .link_changed_ns))'
+}
+
+# pages_agree A B: comparable(A) == comparable(B); for wait_for.
+pages_agree() { [[ "$(comparable "$1")" == "$(comparable "$2")" ]]; }
