@@ -289,9 +289,19 @@ int cmd_watch(Context &ctx, const Args &args)
 			      ")",
 		      {{"active", a}, {"compliant", w.last->compliant()}}});
 		w.dead = w.last->dead();
+		// Final already (released between open and snapshot): a
+		// final node stays readable, so it leaves the epoll set.
+		if (w.dead)
+			epoll_ctl(ep.fd, EPOLL_CTL_DEL, w.bond.notify_fd(),
+				  nullptr);
 	}
 
-	std::size_t alive = bonds.size();
+	std::size_t alive = 0;
+
+	for (const auto &w : bonds)
+		alive += !w->dead;
+	if (!alive)
+		return EXIT_OK;
 	Snapshot now;
 
 	for (;;) {

@@ -179,6 +179,7 @@ struct Daemon::Impl {
 	struct MemberCache {
 		std::string name;
 		std::optional<tools::DrvInfo> drv;
+		tools::PciParent pci = tools::PciParent::Unknown;
 		std::optional<tools::LinkSpeed> speed;
 	};
 	std::map<int, MemberCache> member_cache;
@@ -201,8 +202,10 @@ struct Daemon::Impl {
 	void loop();
 	void shutdown();
 
-	void on_link(const rtnl::Link &l);
-	void on_dump_done();
+	void on_link(const rtnl::Link &l, bool reply);
+	void handle_link(const rtnl::Link &l, bool reply);
+	void on_dump_done(bool complete);
+	void request_refresh(int ifindex);
 	void touch_bond(int ifindex, std::uint32_t event, int event_ifindex,
 			std::uint64_t now);
 	BondEntry *ensure_bond(const rtnl::Link &l);
@@ -317,12 +320,14 @@ void Daemon::Impl::setup()
 	dm.version = EXABOND_VERSION;
 
 	RtnlListener::Handlers h;
-	h.on_link = [this](const rtnl::Link &l) { on_link(l); };
+	h.on_link = [this](const rtnl::Link &l, bool reply) {
+		on_link(l, reply);
+	};
 	h.on_dump_start = [this] {
 		dumping = true;
 		seen.clear();
 	};
-	h.on_dump_done = [this] { on_dump_done(); };
+	h.on_dump_done = [this](bool complete) { on_dump_done(complete); };
 	h.on_resync = [this](const std::string &why) {
 		log->warn("rtnetlink: {}; resynchronising with a full dump",
 			  why);
@@ -432,26 +437,33 @@ void Daemon::Impl::open_kernel(BondEntry &b)
 
 	for (const std::string &path :
 	     { base + ":" + std::to_string(ns_ino), base }) {
-		try {
-			exabond::Bond k = exabond::Bond::open_path(path);
-			Snapshot s;
+		std::optional<exabond::Bond> k;
+		Snapshot s;
 
-			if (k.source() != Source::device || !k.snapshot(s) ||
-			    s.netns_ino() != ns_ino || s.name() != b.name ||
-			    s.dead())
-				continue;
-			b.kernel.emplace(std::move(k));
-			epoll_add(b.kernel->notify_fd(),
-				  TAG_KERNEL_PAGE | unsigned(b.ifindex));
-			log->info("{}: managed by exabond.ko; following its page {}",
-				  b.name, path);
-			b.logged_valid = false;
-			b.kernel_seen = false;
-			on_kernel_page(b);
-			return;
+		try {
+			k.emplace(exabond::Bond::open_path(path));
 		} catch (const std::exception &) {
 			/* Not managed (yet): ENOENT, or another bond's node. */
+			continue;
 		}
+		if (k->source() != Source::device || !k->snapshot(s) ||
+		    s.netns_ino() != ns_ino || s.name() != b.name || s.dead())
+			continue;
+		try {
+			epoll_add(k->notify_fd(),
+				  TAG_KERNEL_PAGE | unsigned(b.ifindex));
+		} catch (const std::exception &e) {
+			log->error("{}: cannot wait on {}: {}; following the rtnetlink view only",
+				   b.name, path, e.what());
+			return;
+		}
+		b.kernel.emplace(std::move(*k));
+		log->info("{}: managed by exabond.ko; following its page {}",
+			  b.name, path);
+		b.logged_valid = false;
+		b.kernel_seen = false;
+		on_kernel_page(b);
+		return;
 	}
 }
 
@@ -556,11 +568,13 @@ void Daemon::Impl::build_and_publish(BondEntry &b, std::uint32_t event,
 		MemberCache &mc = member_cache[i];
 		MemberInput in;
 
-		/* Driver and bus never change while a device is a member. */
+		/* Driver, bus and PCI parent never change while a member. */
 		if (mc.name != ml.name || !mc.drv) {
 			mc.name = ml.name;
 			try {
 				mc.drv = tools::drvinfo(ml.name);
+				mc.pci = tools::pci_parent(ml.name).value_or(
+					tools::PciParent::Unknown);
 			} catch (const std::exception &e) {
 				log->debug("{}: {}", ml.name, e.what());
 			}
@@ -573,14 +587,7 @@ void Daemon::Impl::build_and_publish(BondEntry &b, std::uint32_t event,
 				log->debug("{}: {}", ml.name, e.what());
 			}
 		in.link = &ml;
-		in.facts.ifindex = i;
-		in.facts.name = ml.name;
-		in.facts.arphrd_type = ml.type;
-		in.facts.kind = ml.kind;
-		if (mc.drv) {
-			in.facts.driver = mc.drv->driver;
-			in.facts.bus_info = mc.drv->bus_info;
-		}
+		in.facts = member_facts(ml, mc.drv, mc.pci);
 		in.speed = mc.speed;
 		members.push_back(std::move(in));
 	}
@@ -599,6 +606,9 @@ void Daemon::Impl::build_and_publish(BondEntry &b, std::uint32_t event,
 
 	std::memset(&staged, 0, sizeof(staged));
 	build_page(bl, members, ctx, b.own(), now, &staged);
+	/* The interval this daemon refreshes at (--refresh-ms). */
+	staged.policy.refresh_interval_ms =
+		staged.policy.refreshed ? opt.refresh_ms : 0;
 	/*
 	 * Like the kernel, a refresh that finds nothing new publishes
 	 * nothing: the refresh time alone is not a change.
@@ -648,12 +658,24 @@ void Daemon::Impl::touch_bond(int ifindex, std::uint32_t event,
 	build_and_publish(*it->second, event, event_ifindex, now);
 }
 
-void Daemon::Impl::on_link(const rtnl::Link &l)
+// A failure while handling one message (an ethtool query, a page that
+// cannot be created) is logged; the daemon goes on with the next.
+void Daemon::Impl::on_link(const rtnl::Link &l, bool reply)
+{
+	try {
+		handle_link(l, reply);
+	} catch (const std::exception &e) {
+		log->error("{} (ifindex {}): {}", l.name, l.ifindex, e.what());
+	}
+}
+
+void Daemon::Impl::handle_link(const rtnl::Link &l, bool reply)
 {
 	const std::uint64_t now = PageWriter::now_ns();
 	auto old_it = links.find(l.ifindex);
 	std::optional<rtnl::Link> old;
-	bool refresh = refreshing.erase(l.ifindex) > 0;
+	/* Only the answer to our own request is a refresh, never an event. */
+	bool refresh = reply && refreshing.erase(l.ifindex) > 0;
 
 	if (old_it != links.end())
 		old = old_it->second;
@@ -712,13 +734,13 @@ void Daemon::Impl::on_link(const rtnl::Link &l)
 
 		if (was != is)
 			ev = EXABOND_EVENT_MEMBER_ADD;
-		else if (refresh)
-			ev = EXABOND_EVENT_REFRESH;
 		else if (old && old->bond_slave && l.bond_slave &&
 			 old->bond_slave->mii_status != l.bond_slave->mii_status)
 			ev = EXABOND_EVENT_MEMBER_LINK;
 		else if (old && old->carrier != l.carrier)
 			ev = EXABOND_EVENT_CARRIER;
+		else if (refresh)
+			ev = EXABOND_EVENT_REFRESH;
 		touch_bond(is, ev, l.ifindex, now);
 	}
 	if (!is && !l.is_bond())
@@ -726,23 +748,40 @@ void Daemon::Impl::on_link(const rtnl::Link &l)
 	arm_timer();
 }
 
-void Daemon::Impl::on_dump_done()
+void Daemon::Impl::on_dump_done(bool complete)
 {
 	const std::uint64_t now = PageWriter::now_ns();
 	std::vector<int> gone;
 	std::size_t changed = 0;
 
 	dumping = false;
-	for (auto it = links.begin(); it != links.end();)
-		if (!seen.count(it->first))
-			it = links.erase(it);
-		else
-			++it;
+	/*
+	 * Only a complete dump proves a link is gone: an interrupted one
+	 * may have skipped live links (rtnetlink resumes a dump by position
+	 * in a hash bucket), and the next dump follows at once.
+	 */
+	if (complete) {
+		for (auto it = links.begin(); it != links.end();)
+			if (!seen.count(it->first))
+				it = links.erase(it);
+			else
+				++it;
+		for (auto it = member_cache.begin(); it != member_cache.end();)
+			if (!links.count(it->first))
+				it = member_cache.erase(it);
+			else
+				++it;
+	}
 	for (const auto &[ifindex, b] : bonds)
-		if (!links.count(ifindex) || !links[ifindex].is_bond())
+		if (!links.count(ifindex) || !links[ifindex].is_bond() ||
+		    links[ifindex].name != b->name)
 			gone.push_back(ifindex);
+	/* Deleted, or renamed while events were lost: a new page. */
 	for (int i : gone)
-		bond_gone(i, EXABOND_EVENT_BOND_DELETE, now);
+		bond_gone(i, links.count(i) && links[i].is_bond() ?
+				     EXABOND_EVENT_RENAME :
+				     EXABOND_EVENT_BOND_DELETE,
+			  now);
 	for (const auto &[ifindex, l] : links) {
 		if (!l.is_bond())
 			continue;
@@ -751,7 +790,11 @@ void Daemon::Impl::on_dump_done()
 		if (!b)
 			continue;
 		std::uint64_t gen = b->own().generation;
-		build_and_publish(*b, EXABOND_EVENT_RESYNC, 0, now);
+		try {
+			build_and_publish(*b, EXABOND_EVENT_RESYNC, 0, now);
+		} catch (const std::exception &e) {
+			log->error("{}: {}", b->name, e.what());
+		}
 		changed += b->own().generation != gen;
 	}
 	if (first_dump) {
@@ -802,25 +845,32 @@ void Daemon::Impl::on_timer()
 	if (read(timer.get(), &expirations, sizeof(expirations)) < 0)
 		return;
 	for (auto &[ifindex, b] : bonds) {
-		if (b->own().policy.refreshed &&
-		    now - b->last_refresh_ns >=
-			    std::uint64_t(opt.refresh_ms) * 1000000 &&
-		    !dumping) {
+		if (b->own().policy.refreshed && !dumping) {
 			b->last_refresh_ns = now;
-			refreshing.insert(ifindex);
-			nl->request_link(ifindex);
+			request_refresh(ifindex);
 			for (const auto &[i, l] : links)
 				if (l.master == ifindex &&
-				    l.slave_kind == "bond") {
-					member_cache[i].speed.reset();
-					refreshing.insert(i);
-					nl->request_link(i);
-				}
+				    l.slave_kind == "bond")
+					request_refresh(i);
 		}
 		if (opt.audit)
 			audit(*b, now);
 	}
 	arm_timer();
+}
+
+// Asks for one link again; its reply rebuilds the bond (and, for a member,
+// re-reads its speed). A request that cannot be sent is a lost refresh:
+// a dump recovers everything.
+void Daemon::Impl::request_refresh(int ifindex)
+{
+	try {
+		nl->request_link(ifindex);
+		refreshing.insert(ifindex);
+	} catch (const std::exception &e) {
+		log->warn("{}; resynchronising with a full dump", e.what());
+		nl->request_dump();
+	}
 }
 
 void Daemon::Impl::on_inotify()

@@ -161,7 +161,7 @@ void RtnlListener::handle(const void *buf, std::size_t len)
 				break;
 			dump_seq_ = 0;
 			if (h_.on_dump_done)
-				h_.on_dump_done();
+				h_.on_dump_done(!dump_again_);
 			if (dump_again_) {
 				resyncs_++;
 				if (h_.on_resync)
@@ -179,8 +179,16 @@ void RtnlListener::handle(const void *buf, std::size_t len)
 			if (e->error == -ENODEV || e->error == 0)
 				break;
 			if (ours) {
+				/*
+				 * Transient (memory, a dump already running):
+				 * ask again. Anything else is a broken socket.
+				 */
 				dump_seq_ = 0;
-				fail(-e->error, "RTM_GETLINK dump");
+				if (e->error != -ENOBUFS && e->error != -ENOMEM &&
+				    e->error != -EBUSY && e->error != -EINTR)
+					fail(-e->error, "RTM_GETLINK dump");
+				resync(std::string("the dump failed (") +
+				       std::strerror(-e->error) + ")");
 			}
 			break;
 		}
@@ -196,7 +204,8 @@ void RtnlListener::handle(const void *buf, std::size_t len)
 				break;
 			}
 			if (h_.on_link)
-				h_.on_link(link);
+				h_.on_link(link, !ours && nlh->nlmsg_seq &&
+							 nlh->nlmsg_pid == portid_);
 			break;
 		}
 		default:

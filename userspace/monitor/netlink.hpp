@@ -30,12 +30,16 @@ namespace exabond::monitor {
 class RtnlListener {
 public:
 	struct Handlers {
-		// One parsed link message, event or dump reply.
-		std::function<void(const rtnl::Link &)> on_link;
-		// A dump finished: every link the kernel has was passed to
-		// on_link since the matching on_dump_start.
+		// One parsed link message, event or dump reply. @reply: the
+		// answer to request_link(), not an event.
+		std::function<void(const rtnl::Link &, bool reply)> on_link;
+		// A dump ended. @complete: every link the kernel has was
+		// passed to on_link since the matching on_dump_start. A dump
+		// the kernel marked interrupted (NLM_F_DUMP_INTR), or one
+		// during which events were lost, may have skipped links: it
+		// is not complete, and another dump follows at once.
 		std::function<void()> on_dump_start;
-		std::function<void()> on_dump_done;
+		std::function<void(bool complete)> on_dump_done;
 		// Events were lost (ENOBUFS) or a dump was interrupted: a new
 		// dump is under way. @why says which.
 		std::function<void(const std::string &why)> on_resync;

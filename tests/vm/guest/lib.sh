@@ -752,3 +752,33 @@ comparable() {
 
 # pages_agree A B: comparable(A) == comparable(B); for wait_for.
 pages_agree() { [[ "$(comparable "$1")" == "$(comparable "$2")" ]]; }
+
+# --- exabondctl ------------------------------------------------------------------
+
+readonly EXABONDCTL=$EXABOND_BUILD/ctl/exabondctl
+
+# ctl ARGS...: run exabondctl; its stdout in $out, stderr in $err, exit
+# status in $rc (never fails the test by itself).
+ctl() {
+	local e
+	e=$(mktemp)
+	rc=0
+	out=$("$EXABONDCTL" "$@" 2>"$e") || rc=$?
+	err=$(cat "$e")
+	rm -f "$e"
+	printf '+ exabondctl %s -> %s\n' "$*" "$rc"
+	[[ -z "$err" ]] || sed 's/^/    stderr: /' <<<"$err"
+}
+
+# expect_fail RC TEXT ARGS...: exit status RC, and stderr's first line is
+# "exabondctl: ..." containing TEXT.
+expect_fail() {
+	local want=$1 text=$2 first
+	shift 2
+	ctl "$@"
+	first=$(head -n1 <<<"$err")
+	check_eq "exabondctl $*: exit status" "$want" "$rc"
+	check "exabondctl $*: one line \"exabondctl: ...\"" \
+		grep -qF -- "exabondctl: " <<<"$first"
+	check "exabondctl $*: says \"$text\"" grep -qF -- "$text" <<<"$first"
+}

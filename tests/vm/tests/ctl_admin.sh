@@ -9,32 +9,6 @@
 # parameter unchanged.
 source "$EXABOND_REPO/tests/vm/guest/lib.sh"
 
-EXABONDCTL=$EXABOND_BUILD/ctl/exabondctl
-
-ctl() {
-	local e
-	e=$(mktemp)
-	rc=0
-	out=$("$EXABONDCTL" "$@" 2>"$e") || rc=$?
-	err=$(cat "$e")
-	rm -f "$e"
-	printf '+ exabondctl %s -> %s\n' "$*" "$rc"
-}
-
-# expect_fail RC TEXT ARGS...: exit status RC, one "exabondctl: " line
-# containing TEXT first on stderr.
-expect_fail() {
-	local want=$1 text=$2 first
-	shift 2
-	ctl "$@"
-	first=$(head -n1 <<<"$err")
-	log "  stderr: $first"
-	soft_check_eq "exabondctl $*: exit status" "$want" "$rc"
-	soft_check "exabondctl $*: one line \"exabondctl: ...$text...\"" \
-		grep -qF -- "exabondctl: " <<<"$first"
-	soft_check "exabondctl $*: says \"$text\"" grep -qF -- "$text" <<<"$first"
-}
-
 is_managed() { managed_list | grep -qxF -- "$1"; }
 
 on_exit policy_reset

@@ -19,19 +19,6 @@
 #   bondN (802.3ad) -- lc0 ==== lc1 (no partner)
 source "$EXABOND_REPO/tests/vm/guest/lib.sh"
 
-EXABONDCTL=$EXABOND_BUILD/ctl/exabondctl
-
-ctl() {
-	local e
-	e=$(mktemp)
-	rc=0
-	out=$("$EXABONDCTL" "$@" 2>"$e") || rc=$?
-	err=$(cat "$e")
-	rm -f "$e"
-	printf '+ exabondctl %s -> %s\n' "$*" "$rc"
-	sed 's/^/    /' <<<"$out"
-}
-
 # line_is RESULT CHECK: the last `ctl` output has "RESULT  CHECK  ...".
 line_is() { grep -qE "^$1 +$2 " <<<"$out"; }
 

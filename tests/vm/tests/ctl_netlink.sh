@@ -7,19 +7,6 @@
 # refuses on a managed bond (4) prints the kernel's extended ack.
 source "$EXABOND_REPO/tests/vm/guest/lib.sh"
 
-EXABONDCTL=$EXABOND_BUILD/ctl/exabondctl
-
-ctl() {
-	local e
-	e=$(mktemp)
-	rc=0
-	out=$("$EXABONDCTL" "$@" 2>"$e") || rc=$?
-	err=$(cat "$e")
-	rm -f "$e"
-	printf '+ exabondctl %s -> %s\n' "$*" "$rc"
-	[[ -z "$err" ]] || printf '    stderr: %s\n' "$err"
-}
-
 info() { ip -d -j link show "$1" | jq -r ".[0].linkinfo.info_data.$2"; }
 
 on_exit policy_reset

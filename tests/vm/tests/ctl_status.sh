@@ -9,34 +9,6 @@
 # not a bond, not managed (exit 3), a bad option (exit 2, one line).
 source "$EXABOND_REPO/tests/vm/guest/lib.sh"
 
-EXABONDCTL=$EXABOND_BUILD/ctl/exabondctl
-
-# ctl ARGS...: run exabondctl; its stdout in $out, stderr in $err, exit
-# status in $rc (never fails the test by itself).
-ctl() {
-	local e
-	e=$(mktemp)
-	rc=0
-	out=$("$EXABONDCTL" "$@" 2>"$e") || rc=$?
-	err=$(cat "$e")
-	rm -f "$e"
-	printf '+ exabondctl %s -> %s\n' "$*" "$rc"
-}
-
-# expect_fail RC FIRST-LINE-SUBSTRING ARGS...: exit status RC, and stderr's
-# first line is "exabondctl: ..." containing the text.
-expect_fail() {
-	local want=$1 text=$2
-	shift 2
-	ctl "$@"
-	log "  stderr: $(head -n1 <<<"$err")"
-	check_eq "exabondctl $*: exit status" "$want" "$rc"
-	check "exabondctl $*: says \"$text\"" \
-		grep -qF -- "exabondctl: " <<<"$(head -n1 <<<"$err")"
-	check "exabondctl $*: says \"$text\"" \
-		grep -qF -- "$text" <<<"$(head -n1 <<<"$err")"
-}
-
 # proc_lines BOND: the lines of /proc/net/bonding/BOND that status repeats.
 proc_lines() {
 	grep -E '^(Bonding Mode|Currently Active Slave|MII Polling Interval \(ms\)|Up Delay \(ms\)|Down Delay \(ms\)|Peer Notification Delay \(ms\)|Slave Interface|MII Status|Speed|Duplex|Link Failure Count|Permanent HW addr|Slave queue ID|Primary Slave):' \

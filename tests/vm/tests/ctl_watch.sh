@@ -9,8 +9,6 @@
 # no such bond (3), a bad option (2).
 source "$EXABOND_REPO/tests/vm/guest/lib.sh"
 
-EXABONDCTL=$EXABOND_BUILD/ctl/exabondctl
-
 # has VAR TEXT: the watcher VAR has printed a line containing TEXT.
 has() {
 	local -n __d=${1}_dir

@@ -6,7 +6,8 @@
 # /proc/net/bonding's and ethtool's view (compare_page.py) before and after
 # a failover, also for an 802.3ad bond whose partner is another bond
 # (refreshed fields); a waiting reader wakes on the failover; deleting the
-# bond makes the page final. A second monitor with a tiny netlink buffer,
+# bond makes the page final; a renamed bond's page follows its name. A
+# second monitor with a tiny netlink buffer,
 # stopped while 120 links come and go, loses events (ENOBUFS), says so,
 # resynchronises with a dump and then has every bond right.
 source "$EXABOND_REPO/tests/vm/guest/lib.sh"
@@ -105,6 +106,23 @@ check "after the resync: one of bond1's members is up" \
 check_eq "after the resync: the bonds it follows" "bond1" \
 	"$(status_json 9468 | jq -r '[.bonds[].page.ifname] | sort | join(" ")')"
 check "SIGTERM stops it" monitor_stop small
+
+# --- a rename: the page follows the name; SIGHUP: a clean resync ------------------
+
+run ip link set bond1 down
+run ip link set bond1 name bondR
+on_exit ip link del bondR
+run ip link set bondR up
+check "the rename is logged" wait_for 5 monitor_logged mon "bond1: renamed to bondR"
+check "the old page name is gone" wait_for 5 test ! -e /dev/shm/exabond-bond1
+check_eq "the library finds the page by the new name" \
+	"shared_memory /dev/shm/exabond-bondR" "$(libcheck open bondR)"
+lib_settled "the renamed bond's page" bondR
+kill -HUP "$mon_pid"
+check "SIGHUP re-reads every link" wait_for 5 monitor_logged mon \
+	"rtnetlink: resync done:"
+check "a resync of an unchanged host changes no page" \
+	monitor_logged mon ", 0 pages changed"
 check "SIGTERM stops the publisher" monitor_stop mon
 check_eq "no error was logged" "" \
 	"$(monitor_log mon | grep -E "^(error|critical) " || true)"
