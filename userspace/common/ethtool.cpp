@@ -20,31 +20,17 @@
 #include <exabond/error.hpp>
 
 #include "ethtool.hpp"
+#include "unique_fd.hpp"
 
 namespace exabond::tools {
 
+using exabond::detail::UniqueFd;
+
 namespace {
-
-// The one fd a query needs, closed however the query ends.
-class Fd {
-public:
-	explicit Fd(int fd) noexcept : fd_(fd) {}
-	Fd(const Fd &) = delete;
-	Fd &operator=(const Fd &) = delete;
-	~Fd()
-	{
-		if (fd_ >= 0)
-			::close(fd_);
-	}
-	int get() const noexcept { return fd_; }
-
-private:
-	int fd_;
-};
 
 // Any socket reaches dev_ioctl(): AF_INET as ethtool(8) uses, AF_UNIX
 // for a kernel built without IPv4.
-Fd ioctl_socket()
+UniqueFd ioctl_socket()
 {
 	int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 
@@ -52,7 +38,7 @@ Fd ioctl_socket()
 		fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		throw Error("socket", "SIOCETHTOOL", errno);
-	return Fd(fd);
+	return UniqueFd(fd);
 }
 
 void check_name(const char *what, const std::string &ifname)
@@ -63,7 +49,7 @@ void check_name(const char *what, const std::string &ifname)
 }
 
 // One SIOCETHTOOL request on @data; 0 or the errno.
-int ethtool_ioctl(const Fd &fd, const std::string &ifname, void *data)
+int ethtool_ioctl(const UniqueFd &fd, const std::string &ifname, void *data)
 {
 	struct ifreq ifr = {};
 
@@ -133,7 +119,7 @@ void drvinfo_sysfs_fallback(const std::string &ifname, DrvInfo *info,
 std::optional<DrvInfo> drvinfo(const std::string &ifname)
 {
 	check_name("ETHTOOL_GDRVINFO", ifname);
-	Fd fd = ioctl_socket();
+	UniqueFd fd = ioctl_socket();
 	struct ethtool_drvinfo di = {};
 	DrvInfo info;
 
@@ -159,7 +145,7 @@ std::optional<DrvInfo> drvinfo(const std::string &ifname)
 std::optional<LinkSpeed> link_speed(const std::string &ifname)
 {
 	check_name("ETHTOOL_GLINKSETTINGS", ifname);
-	Fd fd = ioctl_socket();
+	UniqueFd fd = ioctl_socket();
 	// The request and three bitmaps of at most 127 words (nwords is an
 	// s8): the kernel writes the bitmaps after the base on success.
 	alignas(8) unsigned char buf[sizeof(ethtool_link_settings) +

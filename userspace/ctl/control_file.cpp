@@ -18,8 +18,11 @@
 #include "cli.hpp"
 #include "commands.hpp"
 #include "control_file.hpp"
+#include "unique_fd.hpp"
 
 namespace exabond::ctl {
+
+using exabond::detail::UniqueFd;
 
 const char *const control_file_path = "/sys/class/net/exabond_masters";
 const char *const module_sysfs_path = "/sys/module/exabond";
@@ -28,19 +31,6 @@ namespace {
 
 const char not_loaded[] =
 	"exabond.ko is not loaded (modprobe exabond, or insmod exabond.ko)";
-
-struct Fd {
-	int fd;
-
-	explicit Fd(int f) : fd(f) {}
-	Fd(const Fd &) = delete;
-	Fd &operator=(const Fd &) = delete;
-	~Fd()
-	{
-		if (fd >= 0)
-			close(fd);
-	}
-};
 
 bool exists(const char *path)
 {
@@ -105,11 +95,11 @@ Bond open_managed(const std::string &name)
 int control_write(char op, const std::string &name)
 {
 	std::string req = op + name + "\n";
-	Fd fd(open(control_file_path, O_WRONLY | O_CLOEXEC));
+	UniqueFd fd(open(control_file_path, O_WRONLY | O_CLOEXEC));
 
-	if (fd.fd < 0)
+	if (!fd.valid())
 		return errno;
-	ssize_t n = write(fd.fd, req.data(), req.size());
+	ssize_t n = write(fd.get(), req.data(), req.size());
 
 	if (n < 0)
 		return errno;

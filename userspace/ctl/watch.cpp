@@ -28,8 +28,11 @@
 #include "control_file.hpp"
 #include "status.hpp"
 #include "watch.hpp"
+#include "unique_fd.hpp"
 
 namespace exabond::ctl {
+
+using exabond::detail::UniqueFd;
 
 namespace {
 
@@ -183,23 +186,10 @@ struct Watched {
 	bool dead = false;
 };
 
-struct Fd {
-	int fd;
-
-	explicit Fd(int f) : fd(f) {}
-	Fd(const Fd &) = delete;
-	Fd &operator=(const Fd &) = delete;
-	~Fd()
-	{
-		if (fd >= 0)
-			close(fd);
-	}
-};
-
 // SIGINT and SIGTERM as a descriptor; restores the mask on the way out.
 struct SignalFd {
 	sigset_t old;
-	Fd fd{-1};
+	UniqueFd fd;
 
 	SignalFd()
 	{
@@ -209,8 +199,8 @@ struct SignalFd {
 		sigaddset(&set, SIGINT);
 		sigaddset(&set, SIGTERM);
 		sigprocmask(SIG_BLOCK, &set, &old);
-		fd.fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
-		if (fd.fd < 0)
+		fd.reset(signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK));
+		if (!fd.valid())
 			throw Failure(EXIT_SYSTEM,
 				      std::string("signalfd: ") +
 					      std::strerror(errno));
@@ -252,16 +242,16 @@ int cmd_watch(Context &ctx, const Args &args)
 	}
 
 	SignalFd sig;
-	Fd ep(epoll_create1(EPOLL_CLOEXEC));
+	UniqueFd ep(epoll_create1(EPOLL_CLOEXEC));
 
-	if (ep.fd < 0)
+	if (!ep.valid())
 		throw Failure(EXIT_SYSTEM, std::string("epoll_create1: ") +
 						   std::strerror(errno));
 	struct epoll_event ev = {};
 
 	ev.events = EPOLLIN;
 	ev.data.u64 = ~0ULL;
-	if (epoll_ctl(ep.fd, EPOLL_CTL_ADD, sig.fd.fd, &ev))
+	if (epoll_ctl(ep.get(), EPOLL_CTL_ADD, sig.fd.get(), &ev))
 		throw Failure(EXIT_SYSTEM, std::string("epoll_ctl: ") +
 						   std::strerror(errno));
 	for (std::size_t i = 0; i < bonds.size(); i++) {
@@ -269,7 +259,7 @@ int cmd_watch(Context &ctx, const Args &args)
 
 		ev.events = EPOLLIN;
 		ev.data.u64 = i;
-		if (epoll_ctl(ep.fd, EPOLL_CTL_ADD, w.bond.notify_fd(), &ev))
+		if (epoll_ctl(ep.get(), EPOLL_CTL_ADD, w.bond.notify_fd(), &ev))
 			throw Failure(EXIT_SYSTEM,
 				      w.name + ": epoll_ctl: " +
 					      std::strerror(errno));
@@ -292,7 +282,7 @@ int cmd_watch(Context &ctx, const Args &args)
 		// Final already (released between open and snapshot): a
 		// final node stays readable, so it leaves the epoll set.
 		if (w.dead)
-			epoll_ctl(ep.fd, EPOLL_CTL_DEL, w.bond.notify_fd(),
+			epoll_ctl(ep.get(), EPOLL_CTL_DEL, w.bond.notify_fd(),
 				  nullptr);
 	}
 
@@ -306,7 +296,7 @@ int cmd_watch(Context &ctx, const Args &args)
 
 	for (;;) {
 		struct epoll_event evs[16];
-		int n = epoll_wait(ep.fd, evs, 16, -1);
+		int n = epoll_wait(ep.get(), evs, 16, -1);
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -320,7 +310,7 @@ int cmd_watch(Context &ctx, const Args &args)
 				// Consume it: the mask is restored on the way
 				// out, and a signal still pending would then
 				// kill us with its default action.
-				if (read(sig.fd.fd, &si, sizeof(si)) ==
+				if (read(sig.fd.get(), &si, sizeof(si)) ==
 				    sizeof(si))
 					return EXIT_OK;	// SIGINT or SIGTERM
 				continue;
@@ -346,7 +336,7 @@ int cmd_watch(Context &ctx, const Args &args)
 			*w.last = now;
 			if (now.dead()) {
 				// A dead page stays readable: stop polling it.
-				epoll_ctl(ep.fd, EPOLL_CTL_DEL,
+				epoll_ctl(ep.get(), EPOLL_CTL_DEL,
 					  w.bond.notify_fd(), nullptr);
 				w.dead = true;
 				if (--alive == 0)

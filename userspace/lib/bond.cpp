@@ -31,27 +31,15 @@
 
 #include "futex.hpp"
 #include "ifname.hpp"
+#include "unique_fd.hpp"
 
 namespace bip = boost::interprocess;
 
 namespace exabond {
 
+using detail::UniqueFd;
+
 namespace {
-
-// An open descriptor, closed with its owner.
-struct Fd {
-	int fd = -1;
-
-	Fd() = default;
-	explicit Fd(int f) : fd(f) {}
-	Fd(const Fd &) = delete;
-	Fd &operator=(const Fd &) = delete;
-	~Fd()
-	{
-		if (fd >= 0)
-			close(fd);
-	}
-};
 
 // What mapped_region needs of a mappable object: a descriptor.
 struct Mappable {
@@ -66,11 +54,11 @@ struct Mappable {
 } // namespace
 
 struct Bond::Mapping {
-	Fd fd;				// the node or the page file
+	UniqueFd fd;			// the node or the page file
 	bip::mapped_region region;	// unmapped before fd is closed
 
 	// notify_fd() on a shared-memory page: an eventfd and its feeder.
-	Fd efd;
+	UniqueFd efd;
 	std::thread feeder;
 	std::atomic<bool> stop{false};
 
@@ -135,11 +123,11 @@ std::unique_ptr<Bond::Mapping> map_path(const std::string &path,
 	auto m = std::make_unique<Bond::Mapping>();
 	struct stat st;
 
-	m->fd.fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK |
-						 (nofollow ? O_NOFOLLOW : 0));
-	if (m->fd.fd < 0)
+	m->fd.reset(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK |
+					 (nofollow ? O_NOFOLLOW : 0)));
+	if (!m->fd.valid())
 		throw Error("open", path, errno);
-	if (fstat(m->fd.fd, &st))
+	if (fstat(m->fd.get(), &st))
 		throw Error("fstat", path, errno);
 	*is_device = S_ISCHR(st.st_mode);
 	if (!*is_device) {
@@ -159,7 +147,7 @@ std::unique_ptr<Bond::Mapping> map_path(const std::string &path,
 					    " bytes)");
 	}
 	try {
-		m->region = bip::mapped_region(Mappable{m->fd.fd},
+		m->region = bip::mapped_region(Mappable{m->fd.get()},
 					       bip::read_only, 0,
 					       EXABOND_PAGE_BYTES);
 	} catch (const bip::interprocess_exception &e) {
@@ -360,7 +348,7 @@ WaitStatus Bond::wait_for_change(std::uint64_t generation,
 		// The node: POLLIN means the generation moved past what this
 		// file last read, which may be older than @generation; read it
 		// (non-blocking) to catch up, and sleep again if need be.
-		struct pollfd p = {map_->fd.fd, POLLIN, 0};
+		struct pollfd p = {map_->fd.get(), POLLIN, 0};
 		int r = ppoll(&p, 1, &ts, nullptr);
 
 		if (r < 0)
@@ -377,7 +365,7 @@ WaitStatus Bond::wait_for_change(std::uint64_t generation,
 		}
 		std::uint64_t seen;
 
-		if (read(map_->fd.fd, &seen, sizeof(seen)) < 0 &&
+		if (read(map_->fd.get(), &seen, sizeof(seen)) < 0 &&
 		    errno != EAGAIN)
 			return WaitStatus::error;
 	}
@@ -386,23 +374,23 @@ WaitStatus Bond::wait_for_change(std::uint64_t generation,
 int Bond::notify_fd()
 {
 	if (source_ == Source::device)
-		return map_->fd.fd;
-	if (map_->efd.fd >= 0)
-		return map_->efd.fd;
+		return map_->fd.get();
+	if (map_->efd.valid())
+		return map_->efd.get();
 
-	Fd efd(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
+	UniqueFd efd(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
 
-	if (efd.fd < 0)
+	if (!efd.valid())
 		throw Error("eventfd", path_, errno);
 	Mapping *m = map_.get();
-	const int out = efd.fd;
+	const int out = efd.get();
 	const std::uint64_t one = 1;
 
 	// A page that is final already: readable for good, no thread.
 	if (dead()) {
 		if (write(out, &one, sizeof(one)) < 0)
 			throw Error("eventfd write", path_, errno);
-		std::swap(m->efd.fd, efd.fd);
+		m->efd = std::move(efd);
 		return out;
 	}
 	// Taken here, not in the thread: a publication right after this
@@ -445,7 +433,7 @@ int Bond::notify_fd()
 	}
 	pthread_sigmask(SIG_SETMASK, &old, nullptr);
 	pthread_setname_np(m->feeder.native_handle(), "exabond-notify");
-	std::swap(m->efd.fd, efd.fd);
+	m->efd = std::move(efd);
 	return out;
 }
 
@@ -454,11 +442,11 @@ std::uint64_t Bond::acknowledge() noexcept
 	std::uint64_t v;
 
 	if (source_ == Source::device) {
-		if (read(map_->fd.fd, &v, sizeof(v)) < 0) {
+		if (read(map_->fd.get(), &v, sizeof(v)) < 0) {
 			// EAGAIN: nothing new since the last read.
 		}
-	} else if (map_->efd.fd >= 0 && !dead()) {
-		if (read(map_->efd.fd, &v, sizeof(v)) < 0) {
+	} else if (map_->efd.valid() && !dead()) {
+		if (read(map_->efd.get(), &v, sizeof(v)) < 0) {
 			// EAGAIN: no change since the last acknowledge().
 		}
 	}

@@ -29,6 +29,7 @@
 
 #include <exabond/bond.hpp>
 #include <exabond/names.hpp>
+#include <exabond/reader.h>
 #include <exabond/snapshot.hpp>
 #include <exabond/writer.hpp>
 
@@ -40,6 +41,7 @@
 #include "page_builder.hpp"
 #include "policy.hpp"
 #include "transitions.hpp"
+#include "unique_fd.hpp"
 
 #ifndef SO_NETNS_COOKIE
 #define SO_NETNS_COOKIE 71
@@ -47,34 +49,14 @@
 
 namespace exabond::monitor {
 
+using exabond::detail::UniqueFd;
+
 namespace {
 
 [[noreturn]] void fail(int err, const std::string &what)
 {
 	throw std::system_error(err, std::generic_category(), what);
 }
-
-// An fd closed on destruction.
-class Fd {
-public:
-	Fd() = default;
-	explicit Fd(int fd) : fd_(fd) {}
-	Fd(Fd &&o) noexcept : fd_(o.fd_) { o.fd_ = -1; }
-	Fd &operator=(Fd &&o) noexcept
-	{
-		std::swap(fd_, o.fd_);
-		return *this;
-	}
-	~Fd()
-	{
-		if (fd_ >= 0)
-			close(fd_);
-	}
-	int get() const noexcept { return fd_; }
-
-private:
-	int fd_ = -1;
-};
 
 // A page in private memory, for the monitor's own view of a bond when it
 // does not publish.
@@ -103,6 +85,8 @@ std::string read_line(const std::string &path)
 	return s;
 }
 
+// The network namespace a /proc/PID/ns/net names (the caller's own is
+// exabond_netns_ino(), as libexabond reads it).
 std::uint32_t netns_ino(const char *path)
 {
 	struct stat st;
@@ -116,7 +100,7 @@ std::uint64_t netns_cookie()
 {
 	std::uint64_t cookie = 0;
 	socklen_t len = sizeof(cookie);
-	Fd s(socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+	UniqueFd s(socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0));
 
 	if (s.get() >= 0)
 		getsockopt(s.get(), SOL_SOCKET, SO_NETNS_COOKIE, &cookie, &len);
@@ -160,10 +144,10 @@ struct Daemon::Impl {
 
 	Options opt;
 	std::shared_ptr<spdlog::logger> log;
-	Fd epoll;
-	Fd signal;
-	Fd timer;
-	Fd inotify;
+	UniqueFd epoll;
+	UniqueFd signal;
+	UniqueFd timer;
+	UniqueFd inotify;
 	std::unique_ptr<RtnlListener> nl;
 	std::optional<HttpServer> http;
 	std::map<int, rtnl::Link> links;
@@ -252,7 +236,7 @@ void Daemon::Impl::setup()
 {
 	sigset_t mask;
 
-	ns_ino = netns_ino("/proc/self/ns/net");
+	ns_ino = static_cast<std::uint32_t>(exabond_netns_ino());
 	ns_cookie = netns_cookie();
 	/*
 	 * The kernel names nodes of the initial namespace without a suffix;
@@ -265,7 +249,7 @@ void Daemon::Impl::setup()
 		initial_ns = !init || init == ns_ino;
 	}
 
-	epoll = Fd(epoll_create1(EPOLL_CLOEXEC));
+	epoll = UniqueFd(epoll_create1(EPOLL_CLOEXEC));
 	if (epoll.get() < 0)
 		fail(errno, "epoll_create1");
 
@@ -276,17 +260,17 @@ void Daemon::Impl::setup()
 	/* main() blocked them before any thread started; this is for tests. */
 	if (pthread_sigmask(SIG_BLOCK, &mask, nullptr))
 		fail(EINVAL, "pthread_sigmask");
-	signal = Fd(signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC));
+	signal = UniqueFd(signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC));
 	if (signal.get() < 0)
 		fail(errno, "signalfd");
 	epoll_add(signal.get(), TAG_SIGNAL);
 
-	timer = Fd(timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC));
+	timer = UniqueFd(timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC));
 	if (timer.get() < 0)
 		fail(errno, "timerfd_create");
 	epoll_add(timer.get(), TAG_TIMER);
 
-	inotify = Fd(inotify_init1(IN_NONBLOCK | IN_CLOEXEC));
+	inotify = UniqueFd(inotify_init1(IN_NONBLOCK | IN_CLOEXEC));
 	if (inotify.get() < 0)
 		fail(errno, "inotify_init1");
 	if (inotify_add_watch(inotify.get(), "/dev", IN_CREATE) < 0)

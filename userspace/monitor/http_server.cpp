@@ -24,41 +24,13 @@
 #include <unistd.h>
 
 #include "http_server.hpp"
+#include "unique_fd.hpp"
 
 namespace exabond::monitor {
 
+using exabond::detail::UniqueFd;
+
 namespace {
-
-// An open descriptor, closed with its owner.
-class Fd {
-public:
-	Fd() = default;
-	explicit Fd(int fd) noexcept : fd_(fd) {}
-	Fd(Fd &&o) noexcept : fd_(o.fd_) { o.fd_ = -1; }
-	Fd &operator=(Fd &&o) noexcept
-	{
-		if (this != &o) {
-			reset();
-			fd_ = o.fd_;
-			o.fd_ = -1;
-		}
-		return *this;
-	}
-	Fd(const Fd &) = delete;
-	Fd &operator=(const Fd &) = delete;
-	~Fd() { reset(); }
-
-	int get() const noexcept { return fd_; }
-	void reset() noexcept
-	{
-		if (fd_ >= 0)
-			close(fd_);
-		fd_ = -1;
-	}
-
-private:
-	int fd_ = -1;
-};
 
 using Ns = std::int64_t;	// CLOCK_MONOTONIC, the timerfd's clock
 
@@ -226,7 +198,7 @@ struct HttpServer::Impl {
 	enum class State { reading, writing, draining };
 
 	struct Conn {
-		Fd fd;
+		UniqueFd fd;
 		State state = State::reading;
 		std::string in;
 		std::string out;
@@ -235,9 +207,9 @@ struct HttpServer::Impl {
 	};
 
 	HttpOptions opt;
-	Fd listener;
-	Fd ep;
-	Fd timer;
+	UniqueFd listener;
+	UniqueFd ep;
+	UniqueFd timer;
 	std::uint16_t port = 0;
 	std::map<std::string, std::function<Response()>> routes;
 	std::unordered_map<std::uint64_t, Conn> conns;
@@ -325,7 +297,7 @@ void HttpServer::Impl::accept_all(Ns now)
 		const std::uint64_t id = next_id++;
 		Conn &c = conns[id];
 
-		c.fd = Fd(fd);
+		c.fd = UniqueFd(fd);
 		c.deadline = now + to_ns(opt.request_timeout);
 		if (opt.send_buffer > 0)
 			(void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF,
@@ -614,7 +586,7 @@ HttpServer HttpServer::listen(const std::string &address, std::uint16_t port,
 	impl->opt = options;
 	if (!impl->opt.max_request)
 		throw error(EINVAL, where + ": max_request is 0");
-	impl->listener = Fd(socket(ss.ss_family,
+	impl->listener = UniqueFd(socket(ss.ss_family,
 				   SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
 				   0));
 	if (impl->listener.get() < 0)
@@ -639,10 +611,10 @@ HttpServer HttpServer::listen(const std::string &address, std::uint16_t port,
 	impl->port = ntohs(v6 ? reinterpret_cast<sockaddr_in6 *>(&ss)->sin6_port
 			      : reinterpret_cast<sockaddr_in *>(&ss)->sin_port);
 
-	impl->ep = Fd(epoll_create1(EPOLL_CLOEXEC));
+	impl->ep = UniqueFd(epoll_create1(EPOLL_CLOEXEC));
 	if (impl->ep.get() < 0)
 		throw error(errno, where + " (epoll_create1)");
-	impl->timer = Fd(timerfd_create(CLOCK_MONOTONIC,
+	impl->timer = UniqueFd(timerfd_create(CLOCK_MONOTONIC,
 					TFD_NONBLOCK | TFD_CLOEXEC));
 	if (impl->timer.get() < 0)
 		throw error(errno, where + " (timerfd_create)");
