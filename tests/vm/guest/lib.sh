@@ -586,6 +586,27 @@ managed_ab_bond() {
 	check "$name's page is quiet" wait_for 10 page_settled "/dev/exabond-$name"
 }
 
+# lacp_bonds BOND NETNS PEER PORT...: BOND here and PEER in NETNS, both
+# 802.3ad with miimon 100 and fast LACP, joined by one veth pair per PORT
+# (PORT0 a member of BOND, PORT1 in NETNS a member of PEER), both up: LACP
+# negotiates, so BOND has a partner. BOND and the pairs are deleted after
+# the test.
+lacp_bonds() {
+	local bond=$1 ns=$2 peer=$3 p
+	shift 3
+	run ip link add "$bond" type bond mode 802.3ad miimon 100 lacp_rate fast
+	on_exit ip link del "$bond"
+	run ip -n "$ns" link add "$peer" type bond mode 802.3ad miimon 100 lacp_rate fast
+	for p in "$@"; do
+		run ip link add "${p}0" type veth peer name "${p}1" netns "$ns"
+		on_exit ip link del "${p}0"
+		run ip link set "${p}0" master "$bond"
+		run ip -n "$ns" link set "${p}1" master "$peer"
+	done
+	run ip -n "$ns" link set "$peer" up
+	run ip link set "$bond" up
+}
+
 # --- libexabond (tests/vm/tools/exabond-libcheck) -----------------------------
 
 readonly EXABOND_LIBCHECK=$EXABOND_BUILD/tests/vm/tools/exabond-libcheck

@@ -67,23 +67,11 @@ run ip link del bondC
 
 policy_set allowed_modes active-backup,802.3ad
 netns_new ns ctl
-for l in la lb lc; do
-	run ip link add "${l}0" type veth peer name "${l}1"
-	on_exit ip link del "${l}0"
-done
-run ip link set la1 netns "$ns"
-run ip link set lb1 netns "$ns"
-run ip -n "$ns" link add bondP type bond mode 802.3ad miimon 100 lacp_rate fast
-run ip -n "$ns" link set la1 master bondP
-run ip -n "$ns" link set lb1 master bondP
-run ip -n "$ns" link set bondP up
-
-run ip link add bondL type bond mode 802.3ad miimon 100 lacp_rate fast
-on_exit ip link del bondL
-run ip link set la0 master bondL
-run ip link set lb0 master bondL
-run ip link set bondL up
+lacp_bonds bondL "$ns" bondP la lb
 manage bondL
+
+run ip link add lc0 type veth peer name lc1
+on_exit ip link del lc0
 
 run ip link add bondN type bond mode 802.3ad miimon 100 lacp_rate fast
 on_exit ip link del bondN

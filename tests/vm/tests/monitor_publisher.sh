@@ -44,19 +44,7 @@ check "metrics: the page is the monitor's" \
 # --- 802.3ad with a partner: the refreshed aggregator fields ---------------------
 
 netns_new peer exa
-run ip link add l0 type veth peer name l0p netns "$peer"
-run ip link add l1 type veth peer name l1p netns "$peer"
-on_exit ip link del l0
-on_exit ip link del l1
-run ip -n "$peer" link add pbond type bond mode 802.3ad miimon 100 lacp_rate fast
-run ip -n "$peer" link set l0p master pbond
-run ip -n "$peer" link set l1p master pbond
-run ip -n "$peer" link set pbond up
-run ip link add bond2 type bond mode 802.3ad miimon 100 lacp_rate fast
-on_exit ip link del bond2
-run ip link set l0 master bond2
-run ip link set l1 master bond2
-run ip link set bond2 up
+lacp_bonds bond2 "$peer" pbond la lb
 partner_known() {
 	[[ "$(libcheck dump bond2 | jq -r .ad.partner_mac)" != "00:00:00:00:00:00" ]]
 }

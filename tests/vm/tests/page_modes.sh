@@ -9,21 +9,9 @@ source "$EXABOND_REPO/tests/vm/guest/lib.sh"
 policy_set allowed_modes active-backup,802.3ad,balance-tlb
 
 netns_new peer exa
-veth_pair va0 va1
-veth_pair vb0 vb1
-run ip link set va1 netns "$peer"
-run ip link set vb1 netns "$peer"
 
 # 802.3ad on both sides, fast LACP.
-run ip link add bond0 type bond mode 802.3ad miimon 100 lacp_rate fast
-on_exit ip link del bond0
-run ip -n "$peer" link add bond9 type bond mode 802.3ad miimon 100 lacp_rate fast
-for m in va vb; do
-	run ip link set "${m}0" master bond0
-	run ip -n "$peer" link set "${m}1" master bond9
-done
-run ip -n "$peer" link set bond9 up
-run ip link set bond0 up
+lacp_bonds bond0 "$peer" bond9 va vb
 manage bond0
 node=/dev/exabond-bond0
 check_eq "802.3ad is refreshed" 1 "$(( $(page "$node" .policy.refreshed) & 1 ))"
