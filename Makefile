@@ -17,6 +17,12 @@
 #   make vm-selftest  prove the harness fails what fails
 #   make style      checkpatch on the module and the ABI header
 #   make deps       install the Debian packages everything needs
+#   make install    as root: the module through DKMS (for KVER), libexabond,
+#                   headers, pkg-config and CMake files, exabondctl,
+#                   exabond-monitor, systemd units, udev rule; PREFIX=
+#                   (default /usr/local); DESTDIR= only stages the files
+#   make uninstall  undo make install (same PREFIX, BUILD and DESTDIR)
+#   make deb        Debian packages from a copy of the tree, in build/deb/
 #
 # The module is built for the kernel that Debian's linux-image-amd64 package
 # installs (the one the VM boots), never for the running host kernel. Override
@@ -35,7 +41,8 @@ APT_PACKAGES := build-essential make cmake pkg-config file \
 	iproute2 ethtool jq procps python3 ifenslave curl \
 	libnl-3-dev libnl-route-3-dev libmnl-dev libboost-dev libspdlog-dev \
 	nlohmann-json3-dev libsystemd-dev \
-	libgtest-dev libbenchmark-dev clang libclang-rt-14-dev
+	libgtest-dev libbenchmark-dev clang libclang-rt-14-dev \
+	dkms dh-dkms debhelper fakeroot dpkg-dev systemd udev
 
 # The packaged kernel: the image linux-image-amd64 depends on. Evaluated
 # lazily, after `deps` has installed it.
@@ -59,11 +66,13 @@ VM_ARGS = --kernel $(VMLINUZ) --initrd $(INITRD) --module $(CURDIR)/$(MODULE) \
 # Targets that need packages run `deps` first, then re-enter make so that
 # KVER and friends are read after the install.
 PUBLIC := all module userspace check unit fuzz vm-test vm-selftest demo bench \
-	fixtures
-.PHONY: $(PUBLIC) deps style clean \
+	fixtures install deb
+.PHONY: $(PUBLIC) deps style clean uninstall \
 	_all _module _userspace _userspace-asan _userspace-tsan _userspace-fuzz \
 	_initrd _selftest-module \
-	_check _unit _fuzz _vm-test _vm-selftest _demo _bench _kernel _fixtures
+	_check _unit _fuzz _vm-test _vm-selftest _demo _bench _kernel _fixtures \
+	_install _install-kmod _userspace-install _dkms-remove _system-reload \
+	_deb FORCE
 
 $(PUBLIC): deps
 	@$(MAKE) --no-print-directory _$@
@@ -134,14 +143,14 @@ _unit: _userspace _userspace-asan _userspace-tsan
 _fuzz: _userspace-fuzz
 	tests/fuzz/run.sh $(UB_FUZZ) $(FUZZ_SECONDS)
 
-_vm-test: _module _userspace _initrd
+_vm-test: _module _userspace _initrd _deb
 	python3 tests/vm/run.py $(VM_ARGS) --out $(BUILD)/vm $(T)
 
 _vm-selftest: _module _selftest-module _userspace _initrd
 	python3 tests/vm/selftest/check.py $(VM_ARGS)
 
 _check: _module _selftest-module _userspace _userspace-asan _userspace-tsan \
-		_userspace-fuzz _initrd
+		_userspace-fuzz _initrd _deb
 	FUZZ_SECONDS=$(FUZZ_SECONDS) tests/check.sh --build $(BUILD) -- $(VM_ARGS)
 
 _demo: _module _userspace _initrd
@@ -164,6 +173,134 @@ _bench: _module _userspace _initrd
 		> tests/bench/REPORT.md.tmp
 	mv tests/bench/REPORT.md.tmp tests/bench/REPORT.md
 	@echo "bench: figures in tests/bench/REPORT.md"
+
+# --- install, uninstall, deb ---------------------------------------------------
+
+# The one version: project(exabond VERSION ...) in userspace/CMakeLists.txt.
+# dkms.conf gets it here; debian/rules checks that debian/changelog agrees.
+VERSION := $(shell sed -n 's/^project.exabond VERSION \([0-9][0-9.]*\).*/\1/p' \
+	userspace/CMakeLists.txt)
+
+PREFIX ?= /usr/local
+DESTDIR ?=
+# udev reads rules only from its own directories, whatever PREFIX is.
+UDEVDIR ?= $(shell pkg-config --variable=udevdir udev 2>/dev/null || echo /lib/udev)
+DKMS_SRC = $(DESTDIR)/usr/src/exabond-$(VERSION)
+UDEV_RULE = $(DESTDIR)$(UDEVDIR)/rules.d/60-exabond.rules
+# What DKMS needs to build the module: kmod/ and the ABI header beside it,
+# where Kbuild's -I$(src)/../include finds it.
+DKMS_FILES = kmod/Kbuild kmod/Makefile \
+	$(filter-out %.mod.c,$(wildcard kmod/*.c)) $(wildcard kmod/*.h)
+UB_INSTALL := $(BUILD)/userspace-install
+
+# Userspace as installed: its own build, configured for PREFIX (the unit
+# and pkg-config files name it), without tests and benchmarks.
+_userspace-install:
+	cmake -S userspace -B $(UB_INSTALL) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+		-DCMAKE_INSTALL_PREFIX=$(PREFIX) -DEXABOND_TESTS=OFF \
+		-DEXABOND_BENCH=OFF -DEXABOND_EXAMPLES=OFF >/dev/null
+	cmake --build $(UB_INSTALL) -j$(JOBS)
+
+# The module's source for DKMS and the udev rule, under DESTDIR. Also what
+# debian/rules installs into the exabond-dkms package.
+_install-kmod:
+	@test -n "$(VERSION)" || { echo "install: no version in userspace/CMakeLists.txt's project()" >&2; exit 1; }
+	rm -rf $(DKMS_SRC)
+	install -d -m 0755 $(DKMS_SRC)/kmod $(DKMS_SRC)/include/exabond
+	install -m 0644 $(DKMS_FILES) $(DKMS_SRC)/kmod/
+	install -m 0644 include/exabond/page.h $(DKMS_SRC)/include/exabond/
+	sed 's/#MODULE_VERSION#/$(VERSION)/' kmod/dkms.conf > $(DKMS_SRC)/dkms.conf
+	install -D -m 0644 kmod/60-exabond.rules $(UDEV_RULE)
+
+# Without DESTDIR: also register the source with DKMS, build and install
+# the module for KVER (DKMS rebuilds it for later 6.1 kernels by itself),
+# and tell ld.so, udev and systemd.
+_install: _userspace-install
+	$(if $(DESTDIR),,@$(MAKE) --no-print-directory _dkms-remove)
+	@$(MAKE) --no-print-directory _install-kmod
+	DESTDIR=$(DESTDIR) cmake --install $(UB_INSTALL)
+ifeq ($(DESTDIR),)
+	@$(MAKE) --no-print-directory _kernel
+	dkms add -m exabond -v $(VERSION)
+	dkms install -m exabond -v $(VERSION) -k $(KVER)
+	@$(MAKE) --no-print-directory _system-reload
+	@echo "install: done; exabond.ko is installed for $(KVER): modprobe exabond"
+endif
+
+_dkms-remove:
+	@if command -v dkms >/dev/null && \
+	    [ -n "$$(dkms status -m exabond -v $(VERSION))" ]; then \
+		echo "dkms remove -m exabond -v $(VERSION) --all"; \
+		dkms remove -m exabond -v $(VERSION) --all; \
+	fi
+
+_system-reload:
+	-ldconfig
+	-if udevadm control --ping >/dev/null 2>&1; then \
+		udevadm control --reload && \
+		udevadm trigger --subsystem-match=exabond; fi
+	-if [ -d /run/systemd/system ]; then systemctl daemon-reload; fi
+
+# What cmake --install wrote is in its manifest; the DKMS source and the
+# udev rule are ours.
+uninstall:
+	$(if $(DESTDIR),,@$(MAKE) --no-print-directory _dkms-remove)
+	rm -rf $(DKMS_SRC)
+	rm -f $(UDEV_RULE)
+	@manifest=$(UB_INSTALL)/install_manifest.txt; \
+	if [ ! -f "$$manifest" ]; then \
+		echo "uninstall: $$manifest is missing: nothing recorded" \
+			"what make install put under PREFIX (same BUILD=?)" >&2; \
+		exit 1; \
+	fi; \
+	echo "uninstall: removing the $$(wc -l < "$$manifest") files in $$manifest"; \
+	xargs -r -d '\n' rm -f < "$$manifest"; \
+	sed 's|/[^/]*$$||' "$$manifest" | sort -u | grep '/exabond$$' | \
+		xargs -r -d '\n' rmdir --ignore-fail-on-non-empty
+ifeq ($(DESTDIR),)
+	@$(MAKE) --no-print-directory _system-reload
+endif
+
+# The packages, built out of tree: dpkg-buildpackage runs in a copy of what
+# a clone has of the directories the packages are built from (tracked
+# files, and new ones git does not ignore) and writes the .deb files next
+# to it, in $(DEB). Rebuilt only when one of those files changed or the
+# list of them did (a change to tests/ alone rebuilds nothing).
+DEB := $(BUILD)/deb
+DEB_DIRS := Makefile README.md debian include kmod userspace
+BUILD_IN_TREE := $(patsubst $(CURDIR)/%,%,$(filter $(CURDIR)/%,$(abspath $(BUILD))))
+DEB_INPUTS = $(filter-out $(if $(BUILD_IN_TREE),$(BUILD_IN_TREE)/%), \
+	$(wildcard $(shell git ls-files -co --exclude-standard -- $(DEB_DIRS) \
+		2>/dev/null)))
+
+_deb: $(DEB)/.built
+
+$(DEB)/.inputs: FORCE
+	@git rev-parse --is-inside-work-tree >/dev/null 2>&1 || { \
+		echo "deb: $(CURDIR) is not a git checkout: the packages are" \
+			"built from the files git lists" >&2; exit 1; }
+	@mkdir -p $(DEB)
+	@printf '%s\n' $(DEB_INPUTS) > $@.new
+	@if cmp -s $@.new $@; then rm $@.new; else mv $@.new $@; fi
+
+.SECONDEXPANSION:
+$(DEB)/.built: $(DEB)/.inputs $$(DEB_INPUTS)
+	@echo "deb: dpkg-buildpackage in $(DEB)/src (log: $(DEB)/build.log)"
+	rm -rf $(DEB)/src $(DEB)/*.deb $(DEB)/*.changes $(DEB)/*.buildinfo
+	mkdir -p $(DEB)/src
+	@tar -cf - -T $(DEB)/.inputs | tar -xf - -C $(DEB)/src
+	@start=$$(date +%s); \
+	if ! (cd $(DEB)/src && dpkg-buildpackage -b -us -uc -j$(JOBS)) \
+			> $(DEB)/build.log 2>&1; then \
+		tail -n 40 $(DEB)/build.log; \
+		echo "deb: dpkg-buildpackage failed; the log is $(DEB)/build.log," \
+			"the tree $(DEB)/src" >&2; \
+		exit 1; \
+	fi; \
+	echo "deb: built in $$(($$(date +%s) - start)) s:"; \
+	cd $(DEB) && ls -1 *.deb
+	rm -rf $(DEB)/src
+	@touch $@
 
 # checkpatch.pl comes from Debian's linux-source-6.1 tarball.
 CHECKPATCH_DIR := $(BUILD)/checkpatch
