@@ -31,6 +31,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "../staged_page.hpp"
 #include "../unique_name.hpp"
 
 namespace {
@@ -140,33 +141,6 @@ private:
 	std::string out_;
 	bool eof_ = false;
 };
-
-// Two members eth0 (11) and eth1 (12), @active active, all up.
-exabond_page staged_page(const std::string &name, int active)
-{
-	exabond_page st;
-
-	std::memset(&st, 0, sizeof(st));
-	st.bond.ifindex = 10;
-	st.bond.netns_ino = std::uint32_t(exabond_netns_ino());
-	std::snprintf(st.bond.name, sizeof(st.bond.name), "%s", name.c_str());
-	st.bond.mode = EXABOND_MODE_ACTIVE_BACKUP;
-	st.bond.flags = EXABOND_BOND_F_ADMIN_UP | EXABOND_BOND_F_CARRIER;
-	st.bond.miimon = 100;
-	st.bond.member_count = st.bond.members_total = 2;
-	st.bond.active_ifindex = active;
-	st.policy.flags = EXABOND_POLICY_F_COMPLIANT;
-	for (int i = 0; i < 2; i++) {
-		exabond_member &m = st.members[i];
-
-		m.ifindex = 11 + i;
-		std::snprintf(m.name, sizeof(m.name), "eth%d", i);
-		m.link = EXABOND_LINK_UP;
-		m.role = m.ifindex == active ? EXABOND_ROLE_ACTIVE : EXABOND_ROLE_BACKUP;
-		m.carrier = 1;
-	}
-	return st;
-}
 
 void set_active(exabond_page &st, int active)
 {

@@ -72,12 +72,7 @@ ordered() {
 
 p0=$(nic card0p0)
 p1=$(nic card0p1)
-run ip link add bond0 type bond mode active-backup miimon 100
-on_exit ip link del bond0
-run ip link set "$p0" master bond0
-run ip link set "$p1" master bond0
-run ip link set bond0 up
-manage bond0
+managed_ab_bond bond0 "$p0" "$p1"
 node=/dev/exabond-bond0
 check "an active member" wait_for 5 active_is bond0 ""
 check "page quiet" wait_for 10 page_settled "$node"
