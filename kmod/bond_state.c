@@ -259,6 +259,7 @@ void exabond_bond_state_read(struct exabond_managed *m,
 			     const struct exabond_page *prev, u64 now)
 {
 	struct bonding *bond = netdev_priv(m->dev);
+	bool active_listed = false, primary_listed = false;
 	struct list_head *iter;
 	struct slave *slave;
 	u32 n = 0;
@@ -279,7 +280,22 @@ void exabond_bond_state_read(struct exabond_managed *m,
 					    now);
 		}
 		n++;
+		if (slave->dev->ifindex == st->bond.active_ifindex)
+			active_listed = true;
+		if (slave->dev->ifindex == st->bond.primary_ifindex)
+			primary_listed = true;
 	}
+	/*
+	 * __bond_release_one() unlinks the member (NETDEV_CHANGEUPPER, which
+	 * publishes) before it clears primary_slave and curr_active_slave, so
+	 * for that one event bonding still names a member it no longer lists.
+	 * It is leaving: the page says there is none until bonding picks the
+	 * next one (NETDEV_BONDING_FAILOVER) or the bond's carrier drops.
+	 */
+	if (!active_listed)
+		st->bond.active_ifindex = 0;
+	if (!primary_listed)
+		st->bond.primary_ifindex = 0;
 	st->bond.members_total = n;
 	st->bond.member_count = min_t(u32, n, EXABOND_MAX_MEMBERS);
 	if (n > EXABOND_MAX_MEMBERS)
