@@ -4,15 +4,18 @@
 # tests/vm/guest/run.sh. It holds busybox, the modules that path needs (with
 # their dependencies, in load order, as modprobe resolves them) and /init.
 #
-# usage: mkinitramfs.sh KVER OUTPUT
+# usage: mkinitramfs.sh KVER OUTPUT [MODROOT]
+#	MODROOT: where lib/modules/KVER is, for a kernel whose modules are not
+#	installed on this host (default /)
 set -euo pipefail
 
-usage() { echo "usage: $0 KVER OUTPUT" >&2; exit 2; }
-[[ $# -eq 2 ]] || usage
+usage() { echo "usage: $0 KVER OUTPUT [MODROOT]" >&2; exit 2; }
+[[ $# -eq 2 || $# -eq 3 ]] || usage
 kver=$1
 out=$2
+modroot=${3:-/}
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-moddir=/lib/modules/$kver
+moddir=$modroot/lib/modules/$kver
 
 [[ -d "$moddir" ]] || { echo "$0: $moddir missing (install linux-image-$kver)" >&2; exit 1; }
 busybox=$(command -v busybox || true)
@@ -36,7 +39,7 @@ done
 n=0
 declare -A seen=()
 for mod in virtio_pci 9pnet_virtio 9p overlay virtio_console; do
-	deps=$(modprobe -S "$kver" -d / --show-depends "$mod") ||
+	deps=$(modprobe -S "$kver" -d "$modroot" --show-depends "$mod") ||
 		{ echo "$0: modprobe cannot resolve $mod for $kver" >&2; exit 1; }
 	while read -r verb path _; do
 		[[ "$verb" == insmod ]] || continue

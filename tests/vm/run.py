@@ -50,12 +50,16 @@ NICS = [
 ]
 
 # Kernel log lines that fail a run. Kept strict on purpose: a debug kernel
-# reports lockdep and KASAN findings through these same prefixes.
+# reports lockdep, KASAN and debugobjects findings through these same
+# prefixes ("WARNING: possible circular locking dependency detected", "BUG:
+# KASAN: ..."). Only the banners a debug kernel prints at boot ("RCU lockdep
+# checking is enabled") must not match.
 KERNEL_PROBLEMS = re.compile(
     r"WARNING:|\bBUG:|Oops|Kernel panic|kernel BUG at|"
-    r"general protection fault|KASAN|UBSAN|KFENCE|"
+    r"general protection fault|KASAN:|UBSAN|KFENCE|ODEBUG:|"
     r"possible circular locking|possible recursive locking|"
-    r"DEBUG_LOCKS_WARN_ON|lockdep|INFO: trying to register non-static key|"
+    r"DEBUG_LOCKS_WARN_ON|turning off the locking correctness validator|"
+    r"INFO: trying to register non-static key|"
     r"detected stall|blocked for more than|soft lockup|hard LOCKUP|"
     r"refcount_t: |list_(add|del) corruption|Call Trace:")
 MARKER = re.compile(r"exabond-vm: (BEGIN|END) (\S+)")
@@ -253,6 +257,9 @@ class Boot:
     def write_plan(self):
         lines = [f"module {self.args.module}", f"build {self.args.build}",
                  f"test_timeout {self.args.test_timeout}"]
+        if self.args.modules:
+            lines.append(f"modules {self.args.modules}")
+        lines += [f"env {k} {v}" for k, v in self.args.env]
         lines += [f"nic {n} {pci}" for n, pci, _, _ in NICS]
         lines += [f"test {name} {path}" for name, path in self.tests]
         self.plan.write_text("\n".join(lines) + "\n")
@@ -379,6 +386,11 @@ def main():
     ap.add_argument("--initrd", required=True, help="from tests/vm/mkinitramfs.sh")
     ap.add_argument("--module", required=True, help="exabond.ko built for that kernel")
     ap.add_argument("--build", default="", help="userspace build dir, for tests")
+    ap.add_argument("--modules", default="",
+                    help="the kernel's /lib/modules/KVER when the host has none "
+                         "(a kernel built elsewhere); the guest mounts it there")
+    ap.add_argument("--env", action="append", default=[], metavar="NAME=VALUE",
+                    help="set in the tests' environment (repeatable)")
     ap.add_argument("--tests-dir", default=str(DEFAULT_TESTS_DIR))
     ap.add_argument("--out", default=str(REPO / "build" / "vm"),
                     help="logs and results (default: build/vm)")
@@ -400,6 +412,19 @@ def main():
         if not p.is_file():
             sys.exit(f"run.py: --{opt} {p}: no such file")
         setattr(args, opt, str(p))
+
+    if args.modules:
+        p = Path(args.modules).resolve()
+        if not (p / "modules.dep").is_file():
+            sys.exit(f"run.py: --modules {p}: no modules.dep there")
+        args.modules = str(p)
+    env = []
+    for item in args.env:
+        k, sep, v = item.partition("=")
+        if not sep or not re.fullmatch(r"[A-Z_][A-Z0-9_]*", k) or "\n" in v:
+            sys.exit(f"run.py: --env {item!r}: use NAME=VALUE")
+        env.append((k, v))
+    args.env = env
 
     tests = resolve_tests(args)
     outcomes = {name: Outcome(name) for name, _ in tests}

@@ -70,13 +70,15 @@ kmsg() { printf 'exabond-vm: %s\n' "$*" > /dev/kmsg; }
 
 # The plan, written by tests/vm/run.py: one directive a line.
 declare -a test_names=() test_files=()
-module= build= test_timeout=120
+module= build= test_timeout=120 modules=
 declare -a nic_ids=() nic_pcis=()
 while read -r key a b; do
 	case "$key" in
 	module) module=$a ;;
 	build) build=$a ;;
 	test_timeout) test_timeout=$a ;;
+	modules) modules=$a ;;
+	env) export "$a=$b" ;;
 	nic) nic_ids+=("$a"); nic_pcis+=("$b") ;;
 	test) test_names+=("$a"); test_files+=("$b") ;;
 	'' | '#'*) ;;
@@ -108,6 +110,13 @@ wait_nics() {
 
 setup() {
 	local m missing
+	# A kernel built outside Debian's packages (the debug kernel) brings its
+	# modules in a directory of its own.
+	if [[ -n "$modules" ]]; then
+		mkdir -p "/lib/modules/$(uname -r)" &&
+			mount --bind "$modules" "/lib/modules/$(uname -r)" ||
+			{ echo "setup: cannot mount $modules"; return 1; }
+	fi
 	for m in bonding veth virtio_net; do
 		modprobe "$m" || { echo "setup: modprobe $m failed"; return 1; }
 	done
@@ -154,7 +163,8 @@ check_clean() {
 	reply=$(ctl_request links_reset) || reply="no answer from the host"
 	[[ "$reply" == ok ]] || leaks+=("NIC links: $reply")
 	for m in bonding veth virtio_net exabond; do
-		lsmod | grep -q "^$m " && continue
+		# /sys/module, not lsmod: a kernel may have them built in.
+		[[ -d /sys/module/$m ]] && continue
 		leaks+=("module $m unloaded")
 		if [[ $m == exabond ]]; then
 			insmod "$module" >&2 2>&1
