@@ -14,7 +14,13 @@
 #   make unit       host unit tests only (plain, ASan+UBSan, TSan)
 #   make fuzz       the libFuzzer targets, FUZZ_SECONDS each (default 60)
 #   make vm-test    VM tests; T="name ..." for some, V=1 to stream output
+#   make vm-test-rt the VM tests on Debian's PREEMPT_RT kernel (make check
+#                   runs the VM tests on both kernels)
 #   make vm-selftest  prove the harness fails what fails
+#   make debug-check  build a 6.1 kernel with KASAN, lockdep, kmemleak and
+#                   debugobjects (cached in DEBUG_KERNEL_CACHE), run the VM
+#                   tests and a longer lifecycle storm on it, then a kmemleak
+#                   scan (too long for make check: see tests/RELIABILITY.md)
 #   make style      checkpatch on the module and the ABI header
 #   make deps       install the Debian packages everything needs
 #   make install    as root: the module through DKMS (for KVER), libexabond,
@@ -38,11 +44,13 @@ SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 APT_PACKAGES := build-essential make cmake pkg-config file \
 	linux-image-amd64 linux-headers-amd64 kmod \
 	qemu-system-x86 busybox-static cpio gzip \
-	iproute2 ethtool jq procps python3 ifenslave curl \
+	linux-image-rt-amd64 linux-headers-rt-amd64 linux-source-6.1 \
+	iproute2 ethtool jq procps python3 ifenslave curl tcpdump \
 	libnl-3-dev libnl-route-3-dev libmnl-dev libboost-dev libspdlog-dev \
 	nlohmann-json3-dev libsystemd-dev \
 	libgtest-dev libbenchmark-dev clang libclang-rt-14-dev \
-	dkms dh-dkms debhelper fakeroot dpkg-dev systemd udev
+	dkms dh-dkms debhelper fakeroot dpkg-dev systemd udev \
+	flex bison bc libelf-dev libssl-dev
 
 # The packaged kernel: the image linux-image-amd64 depends on. Evaluated
 # lazily, after `deps` has installed it.
@@ -51,9 +59,19 @@ KVER ?= $(shell dpkg-query -W -f='$${Depends}\n' linux-image-amd64 2>/dev/null |
 KDIR ?= /usr/src/linux-headers-$(KVER)
 VMLINUZ ?= /boot/vmlinuz-$(KVER)
 
+# The kernel matrix: the same VM tests also run on Debian's PREEMPT_RT
+# kernel, which low-latency hosts often run (sleeping in atomic context
+# and lock misuse show there first), with the module built for it.
+RT_KVER ?= $(shell dpkg-query -W -f='$${Depends}\n' linux-image-rt-amd64 2>/dev/null | \
+	grep -o 'linux-image-[^ ,]*' | head -n1 | sed 's/^linux-image-//')
+RT_KDIR ?= /usr/src/linux-headers-$(RT_KVER)
+RT_VMLINUZ ?= /boot/vmlinuz-$(RT_KVER)
+
 MODULE := kmod/exabond.ko
 SELFTEST_MODULE := tests/vm/selftest/kmod/exabond_vm_selftest.ko
 INITRD := $(BUILD)/vm-initrd.gz
+RT_MODULE := $(BUILD)/kmod-rt/kmod/exabond.ko
+RT_INITRD := $(BUILD)/vm-initrd-rt.gz
 UB := $(BUILD)/userspace
 UB_ASAN := $(BUILD)/userspace-asan
 UB_TSAN := $(BUILD)/userspace-tsan
@@ -62,15 +80,24 @@ FUZZ_SECONDS ?= 60
 
 VM_ARGS = --kernel $(VMLINUZ) --initrd $(INITRD) --module $(CURDIR)/$(MODULE) \
 	--build $(UB) $(if $(V),--verbose)
+# The same runner on the RT kernel: later options override earlier ones.
+VM_ARGS_RT = $(VM_ARGS) --kernel $(RT_VMLINUZ) --initrd $(RT_INITRD) \
+	--module $(RT_MODULE)
+
+# The debug kernel: built once from linux-source-6.1 and cached outside the
+# tree (tests/vm/kernels/build-debug.sh prints where).
+DEBUG_KERNEL_CACHE ?= $(HOME)/.cache/exabond
+STORM_SECONDS_DEBUG ?= 300
 
 # Targets that need packages run `deps` first, then re-enter make so that
 # KVER and friends are read after the install.
-PUBLIC := all module userspace check unit fuzz vm-test vm-selftest demo bench \
-	fixtures install deb
+PUBLIC := all module userspace check unit fuzz vm-test vm-test-rt vm-selftest \
+	debug-check demo bench fixtures install deb
 .PHONY: $(PUBLIC) deps style clean uninstall \
 	_all _module _userspace _userspace-asan _userspace-tsan _userspace-fuzz \
-	_initrd _selftest-module \
-	_check _unit _fuzz _vm-test _vm-selftest _demo _bench _kernel _fixtures \
+	_initrd _selftest-module _kernel-rt _module-rt _initrd-rt \
+	_bonding-selftests _check _unit _fuzz _vm-test _vm-test-rt _vm-selftest \
+	_debug-check _debug-run _demo _bench _kernel _fixtures \
 	_install _install-kmod _userspace-install _dkms-remove _system-reload \
 	_deb FORCE
 
@@ -102,10 +129,28 @@ _kernel:
 	@test -f "$(VMLINUZ)" || { echo "$(VMLINUZ) missing (linux-image-$(KVER))" >&2; exit 1; }
 	@test -d "$(KDIR)" || { echo "$(KDIR) missing (linux-headers-$(KVER))" >&2; exit 1; }
 
+_kernel-rt:
+	@test -n "$(RT_KVER)" || { echo "no PREEMPT_RT kernel: is linux-image-rt-amd64 installed?" >&2; exit 1; }
+	@test -f "$(RT_VMLINUZ)" || { echo "$(RT_VMLINUZ) missing (linux-image-$(RT_KVER))" >&2; exit 1; }
+	@test -d "$(RT_KDIR)" || { echo "$(RT_KDIR) missing (linux-headers-$(RT_KVER))" >&2; exit 1; }
+
 _all: _module _userspace
 
 _module: _kernel
 	$(MAKE) -C kmod KDIR=$(KDIR) module
+
+# kmod_build DIR KDIR: the module built for another kernel, from a copy of
+# its source in DIR (Kbuild writes its objects next to the source, so each
+# kernel needs its own copy). The copy is what DKMS gets.
+define kmod_build
+	mkdir -p $(1)/kmod $(1)/include/exabond
+	cp -p $(DKMS_FILES) $(1)/kmod/
+	cp -p include/exabond/page.h $(1)/include/exabond/
+	$(MAKE) -C $(2) M=$(1)/kmod modules
+endef
+
+_module-rt: _kernel-rt
+	$(call kmod_build,$(BUILD)/kmod-rt,$(RT_KDIR))
 
 _selftest-module: _kernel
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/tests/vm/selftest/kmod modules
@@ -135,6 +180,15 @@ _userspace-fuzz:
 _initrd: _kernel
 	tests/vm/mkinitramfs.sh $(KVER) $(INITRD)
 
+_initrd-rt: _kernel-rt
+	tests/vm/mkinitramfs.sh $(RT_KVER) $(RT_INITRD)
+
+# Bonding's own selftests, from the kernel source package, where the guest
+# finds them (tests/vm/tests/bonding_selftests.sh).
+_bonding-selftests: _userspace
+	tests/vm/tools/extract-bonding-selftests.sh /usr/src/linux-source-6.1.tar.xz \
+		$(UB)/bonding-selftests
+
 _unit: _userspace _userspace-asan _userspace-tsan
 	cd $(UB) && ctest --output-on-failure
 	cd $(UB_ASAN) && ctest --output-on-failure
@@ -143,15 +197,41 @@ _unit: _userspace _userspace-asan _userspace-tsan
 _fuzz: _userspace-fuzz
 	tests/fuzz/run.sh $(UB_FUZZ) $(FUZZ_SECONDS)
 
-_vm-test: _module _userspace _initrd _deb
+_vm-test: _module _userspace _initrd _deb _bonding-selftests
 	python3 tests/vm/run.py $(VM_ARGS) --out $(BUILD)/vm $(T)
+
+_vm-test-rt: _module-rt _userspace _initrd-rt _deb _bonding-selftests
+	python3 tests/vm/run.py $(VM_ARGS_RT) --out $(BUILD)/vm-rt $(T)
 
 _vm-selftest: _module _selftest-module _userspace _initrd
 	python3 tests/vm/selftest/check.py $(VM_ARGS)
 
 _check: _module _selftest-module _userspace _userspace-asan _userspace-tsan \
-		_userspace-fuzz _initrd _deb
-	FUZZ_SECONDS=$(FUZZ_SECONDS) tests/check.sh --build $(BUILD) -- $(VM_ARGS)
+		_userspace-fuzz _initrd _deb _bonding-selftests _module-rt _initrd-rt
+	FUZZ_SECONDS=$(FUZZ_SECONDS) tests/check.sh --build $(BUILD) \
+		--rt "$(VM_ARGS_RT)" -- $(VM_ARGS)
+
+# The debug kernel's run. Its modules are mounted over /lib/modules/KVER in
+# the guest; everything it needs is built in, so the initramfs loads none.
+_debug-check: _userspace _deb _bonding-selftests
+	@dir=$$(tests/vm/kernels/build-debug.sh $(DEBUG_KERNEL_CACHE) | tail -n1) && \
+	kver=$$(cat $$dir/kernelrelease) && \
+	$(MAKE) --no-print-directory _debug-run DEBUG_DIR=$$dir DEBUG_KVER=$$kver
+
+DEBUG_OUT := $(BUILD)/vm-debug
+_debug-run:
+	$(call kmod_build,$(BUILD)/kmod-debug,$(DEBUG_DIR)/obj)
+	tests/vm/mkinitramfs.sh $(DEBUG_KVER) $(BUILD)/vm-initrd-debug.gz \
+		$(DEBUG_DIR)/modroot
+	python3 tests/vm/run.py $(VM_ARGS) --kernel $(DEBUG_DIR)/bzImage \
+		--initrd $(BUILD)/vm-initrd-debug.gz \
+		--module $(BUILD)/kmod-debug/kmod/exabond.ko \
+		--modules $(DEBUG_DIR)/modroot/lib/modules/$(DEBUG_KVER) \
+		--env EXABOND_STORM_SECONDS=$(STORM_SECONDS_DEBUG) \
+		--memory 3072 --test-timeout 600 --out $(DEBUG_OUT) \
+		--json $(DEBUG_OUT).json \
+		$(or $(T),$(sort $(wildcard tests/vm/tests/*.sh)) \
+			tests/vm/kernels/kmemleak_scan.sh)
 
 _demo: _module _userspace _initrd
 	python3 tests/vm/run.py $(VM_ARGS) --verbose --out $(BUILD)/demo \

@@ -9,19 +9,30 @@
 #   3. host unit tests, TSan build              (CTest)
 #   4. libFuzzer targets, FUZZ_SECONDS each     (tests/fuzz/run.sh)
 #   5. VM tests on the packaged kernel          (tests/vm/run.py)
-#   6. the VM harness self-test                 (tests/vm/selftest/check.py)
+#   6. the same VM tests on the PREEMPT_RT kernel (--rt)
+#   7. the VM harness self-test                 (tests/vm/selftest/check.py)
 #
 # All tiers run even when one fails, so one run shows everything. The last
 # line is "check: N passed, M failed"; the exit status is non-zero if any
 # test failed or any tier could not run.
 #
-# usage: check.sh --build DIR -- VM-RUNNER-ARGS...
+# usage: check.sh --build DIR [--rt "RT-ARGS"] -- VM-RUNNER-ARGS...
+#	RT-ARGS: runner options appended to VM-RUNNER-ARGS for the RT kernel
+#	(--kernel, --initrd, --module; no spaces in paths)
 set -uo pipefail
 
-usage() { echo "usage: $0 --build DIR -- VM-RUNNER-ARGS..." >&2; exit 2; }
-[[ "${1:-}" == --build && -n "${2:-}" && "${3:-}" == -- ]] || usage
+usage() { echo "usage: $0 --build DIR [--rt \"RT-ARGS\"] -- VM-RUNNER-ARGS..." >&2; exit 2; }
+[[ "${1:-}" == --build && -n "${2:-}" ]] || usage
 build=$2
-shift 3
+shift 2
+rt_args=()
+if [[ "${1:-}" == --rt ]]; then
+	[[ -n "${2:-}" ]] || usage
+	read -r -a rt_args <<< "$2"
+	shift 2
+fi
+[[ "${1:-}" == -- ]] || usage
+shift
 vm_args=("$@")
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
@@ -79,17 +90,26 @@ else
 	broken+=("fuzz: no closing line or no target")
 fi
 
-banner "VM tests"
-json=$build/vm-result.json
-rm -f "$json"
-python3 "$here/vm/run.py" "${vm_args[@]}" --out "$build/vm" --json "$json"
-rc=$?
-if [[ -f "$json" ]]; then
-	read -r pass fail < <(python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(r["passed"], r["failed"] + len(r["problems"]))' "$json")
-	tier "VM tests" "$pass" "$fail" "$rc"
-else
-	tier "VM tests" 0 1 "$rc"
-	broken+=("VM tests: the runner wrote no result")
+# vm_tier NAME OUT RUNNER-ARGS...
+vm_tier() {
+	local name=$1 out=$2 json=$2-result.json rc pass fail
+	shift 2
+	banner "$name"
+	rm -f "$json"
+	python3 "$here/vm/run.py" "$@" --out "$out" --json "$json"
+	rc=$?
+	if [[ -f "$json" ]]; then
+		read -r pass fail < <(python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(r["passed"], r["failed"] + len(r["problems"]))' "$json")
+		tier "$name" "$pass" "$fail" "$rc"
+	else
+		tier "$name" 0 1 "$rc"
+		broken+=("$name: the runner wrote no result")
+	fi
+}
+
+vm_tier "VM tests" "$build/vm" "${vm_args[@]}"
+if ((${#rt_args[@]})); then
+	vm_tier "VM tests (PREEMPT_RT)" "$build/vm-rt" "${vm_args[@]}" "${rt_args[@]}"
 fi
 
 banner "VM harness self-test"
