@@ -228,7 +228,7 @@ _debug-run:
 		--module $(BUILD)/kmod-debug/kmod/exabond.ko \
 		--modules $(DEBUG_DIR)/modroot/lib/modules/$(DEBUG_KVER) \
 		--env EXABOND_STORM_SECONDS=$(STORM_SECONDS_DEBUG) \
-		--memory 3072 --test-timeout 600 --out $(DEBUG_OUT) \
+		--memory 3072 --slowdown 8 --out $(DEBUG_OUT) \
 		--json $(DEBUG_OUT).json \
 		$(or $(T),$(sort $(wildcard tests/vm/tests/*.sh)) \
 			tests/vm/kernels/kmemleak_scan.sh)

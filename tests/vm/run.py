@@ -256,7 +256,8 @@ class Boot:
 
     def write_plan(self):
         lines = [f"module {self.args.module}", f"build {self.args.build}",
-                 f"test_timeout {self.args.test_timeout}"]
+                 f"test_timeout {self.args.test_timeout}",
+                 f"timeout_scale {self.args.slowdown}"]
         if self.args.modules:
             lines.append(f"modules {self.args.modules}")
         lines += [f"env {k} {v}" for k, v in self.args.env]
@@ -308,7 +309,8 @@ class Boot:
 
     def watch(self, proc, t0):
         """Follow the result port until DONE, QEMU's exit or a deadline."""
-        deadline = t0 + BOOT_TIMEOUT
+        k = self.args.slowdown
+        deadline = t0 + BOOT_TIMEOUT * k
         phase = "boot"
         seen = 0
         t_boot = None
@@ -321,14 +323,14 @@ class Boot:
                 now = time.monotonic()
                 if word[0] == "BOOT":
                     t_boot = now - t0
-                    phase, deadline = "setup", now + SETUP_TIMEOUT
+                    phase, deadline = "setup", now + SETUP_TIMEOUT * k
                 elif word[0] == "BEGIN" and len(word) >= 3:
                     limit = int(word[2]) if word[2].isdigit() else 0
                     if self.args.watchdog:
                         limit = min(limit, self.args.watchdog - GRACE)
                     phase, deadline = f"test {word[1]}", now + limit + GRACE
                 elif word[0] in ("SETUP", "RESULT"):
-                    phase, deadline = "between tests", now + TEARDOWN_TIMEOUT
+                    phase, deadline = "between tests", now + TEARDOWN_TIMEOUT * k
                 elif word[0] == "DONE":
                     try:
                         proc.wait(timeout=60)
@@ -400,6 +402,9 @@ def main():
     ap.add_argument("--memory", type=int, default=1024, help="MiB")
     ap.add_argument("--test-timeout", type=int, default=120,
                     help="per test, enforced in the guest (default 120 s)")
+    ap.add_argument("--slowdown", type=int, default=1, metavar="N",
+                    help="multiply every timeout, the tests' own included, by N "
+                         "(a KASAN/lockdep kernel runs several times slower)")
     ap.add_argument("--watchdog", type=int, default=0,
                     help="kill the VM when a test runs this long (host side)")
     ap.add_argument("--max-boots", type=int, default=4,
@@ -413,6 +418,8 @@ def main():
             sys.exit(f"run.py: --{opt} {p}: no such file")
         setattr(args, opt, str(p))
 
+    if args.slowdown < 1:
+        sys.exit("run.py: --slowdown must be 1 or more")
     if args.modules:
         p = Path(args.modules).resolve()
         if not (p / "modules.dep").is_file():

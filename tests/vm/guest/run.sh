@@ -70,13 +70,14 @@ kmsg() { printf 'exabond-vm: %s\n' "$*" > /dev/kmsg; }
 
 # The plan, written by tests/vm/run.py: one directive a line.
 declare -a test_names=() test_files=()
-module= build= test_timeout=120 modules=
+module= build= test_timeout=120 timeout_scale=1 modules=
 declare -a nic_ids=() nic_pcis=()
 while read -r key a b; do
 	case "$key" in
 	module) module=$a ;;
 	build) build=$a ;;
 	test_timeout) test_timeout=$a ;;
+	timeout_scale) timeout_scale=$a ;;
 	modules) modules=$a ;;
 	env) export "$a=$b" ;;
 	nic) nic_ids+=("$a"); nic_pcis+=("$b") ;;
@@ -206,11 +207,12 @@ send_dmesg() {
 # this catches the first problem of each kind; the kernel log the rest.
 taint_bad() { echo $(( $(cat /proc/sys/kernel/tainted) & ~(4096 | 8192) )); }
 
-# A test may ask for a longer timeout with a "# vm-timeout: SECONDS" line.
+# A test may ask for a longer timeout with a "# vm-timeout: SECONDS" line;
+# a slow kernel scales them all (run.py --slowdown).
 timeout_of() {
 	local t
 	t=$(sed -n 's/^# vm-timeout: *\([0-9]\+\).*/\1/p' "$1" | head -n1)
-	echo "${t:-$test_timeout}"
+	echo $((${t:-$test_timeout} * timeout_scale))
 }
 
 for i in "${!test_names[@]}"; do
