@@ -263,7 +263,7 @@ klog_mark
 # start only within a budget: a real difference in every selftest must
 # not take the whole VM's time.
 max_rounds=6
-retry_budget=600
+retry_budget=300
 pending=("${selftests[@]}")
 declare -A agreed
 # agree T R: some run of T with exabond in rounds 1..R gave the result of
