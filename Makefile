@@ -142,7 +142,7 @@ _module: _kernel
 
 # kmod_build DIR KDIR: the module built for another kernel, from a copy of
 # its source in DIR (Kbuild writes its objects next to the source, so each
-# kernel needs its own copy). The copy is what DKMS gets.
+# kernel needs its own copy): the files DKMS gets.
 define kmod_build
 	mkdir -p $(1)/kmod $(1)/include/exabond
 	cp -p $(DKMS_FILES) $(1)/kmod/
