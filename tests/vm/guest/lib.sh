@@ -481,6 +481,25 @@ soft_verdict() {
 	fail "${#__exabond_soft_failures[@]} check(s) failed"
 }
 
+# page_dumps NODE...: every node's probe dump, one after another.
+page_dumps() {
+	local n
+	for n in "$@"; do probe dump "$n"; done
+}
+
+# check_dumps_unchanged BEFORE NODE...: fail, showing the difference, if the
+# nodes' dumps are no longer BEFORE (an earlier page_dumps of them).
+check_dumps_unchanged() {
+	local before=$1 after
+	shift
+	after=$(page_dumps "$@")
+	if [[ "$after" != "$before" ]]; then
+		diff <(jq -S . <<<"$before") <(jq -S . <<<"$after") || true
+		fail "a page changed (probe dump, < before, > after)"
+	fi
+	log "ok: every page's dump unchanged"
+}
+
 # page_settled NODE: the page's generation stays put for half a second;
 # for wait_for, before a step that must not publish anything.
 page_settled() {
