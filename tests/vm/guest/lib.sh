@@ -88,8 +88,10 @@ check_eq() {
 # wait_for TIMEOUT_S CMD...: poll real state until CMD succeeds. CMD runs
 # anew each time: pass a command or function that reads the state itself
 # (carrier_is, active_is, ...), never a "$(...)" expanded once by the caller.
+# TIMEOUT_S is for the packaged kernel; a slower one (run.py --slowdown N)
+# multiplies it by N.
 wait_for() {
-	local limit=$1 deadline
+	local limit=$(($1 * ${EXABOND_TIMEOUT_SCALE:-1})) deadline
 	shift
 	deadline=$(($(date +%s%N) + limit * 1000000000))
 	until "$@"; do

@@ -89,6 +89,8 @@ done < "$plan"
 
 export EXABOND_REPO=$repo EXABOND_BUILD=$build EXABOND_MODULE=$module
 export EXABOND_VM_PLAN=$plan
+# A slow kernel (run.py --slowdown) scales lib.sh's wait_for limits too.
+export EXABOND_TIMEOUT_SCALE=$timeout_scale
 result "BOOT $(cut -d' ' -f1 /proc/uptime)"
 
 # wait_nics SECONDS: wait until every NIC of the plan has its netdev in the
