@@ -15,6 +15,7 @@
 
 #include <gtest/gtest.h>
 
+#include "staged_page.hpp"
 #include "unique_name.hpp"
 
 #include <algorithm>
@@ -57,56 +58,6 @@ using exabond::Snapshot;
 using exabond::WaitStatus;
 
 constexpr auto kGenerous = 10s;	// a limit that only a hang reaches
-
-struct MemberSpec {
-	const char *name;
-	int ifindex;
-	unsigned link;
-	unsigned role;
-};
-
-// A staged page for @name in this network namespace: admin up, carrier,
-// compliant, the given members, @active as the active member (0: none).
-exabond_page staged_page(std::string_view name, unsigned mode,
-			 std::initializer_list<MemberSpec> members, int active)
-{
-	exabond_page st;
-
-	std::memset(&st, 0, sizeof(st));
-	st.bond.ifindex = 10;
-	st.bond.netns_ino = std::uint32_t(exabond_netns_ino());
-	std::memcpy(st.bond.name, name.data(),
-		    std::min(name.size(), sizeof(st.bond.name) - 1));
-	st.bond.mode = std::uint8_t(mode);
-	st.bond.flags = EXABOND_BOND_F_ADMIN_UP | EXABOND_BOND_F_CARRIER;
-	st.bond.miimon = 100;
-	st.bond.active_ifindex = active;
-	st.policy.flags = EXABOND_POLICY_F_COMPLIANT;
-	for (const MemberSpec &m : members) {
-		exabond_member &e = st.members[st.bond.member_count++];
-
-		e.ifindex = m.ifindex;
-		std::snprintf(e.name, sizeof(e.name), "%s", m.name);
-		e.link = std::uint8_t(m.link);
-		e.role = std::uint8_t(m.role);
-		e.carrier = 1;
-		e.duplex = EXABOND_DUPLEX_FULL;
-		e.speed = 10000;
-		if (m.ifindex == active)
-			e.flags |= EXABOND_MEMBER_F_ACTIVE;
-	}
-	st.bond.members_total = st.bond.member_count;
-	return st;
-}
-
-// Two members, eth0 (11) active and eth1 (12) backup.
-exabond_page two_members(std::string_view name)
-{
-	return staged_page(name, EXABOND_MODE_ACTIVE_BACKUP,
-			   {{"eth0", 11, EXABOND_LINK_UP, EXABOND_ROLE_ACTIVE},
-			    {"eth1", 12, EXABOND_LINK_UP, EXABOND_ROLE_BACKUP}},
-			   11);
-}
 
 // A shared-memory page that is unlinked however the test ends.
 struct ShmPage {
@@ -293,7 +244,7 @@ TEST(BondOpen, FindsSharedMemoryPage)
 {
 	ShmPage p(unique_name("ro"));
 
-	ASSERT_TRUE(p.w.publish(two_members(p.name), EXABOND_EVENT_MANAGE, 10,
+	ASSERT_TRUE(p.w.publish(staged_page(p.name), EXABOND_EVENT_MANAGE, 10,
 				PageWriter::now_ns()));
 	Bond b = Bond::open(p.name);
 
@@ -313,7 +264,7 @@ TEST(BondOpen, FindsSharedMemoryPage)
 TEST(BondOpen, IgnoresPageOfAnotherNetns)
 {
 	ShmPage p(unique_name("rn"));
-	exabond_page st = two_members(p.name);
+	exabond_page st = staged_page(p.name);
 
 	st.bond.netns_ino += 1;
 	ASSERT_TRUE(p.w.publish(st, EXABOND_EVENT_MANAGE, 10, 1));
@@ -333,7 +284,7 @@ TEST(BondOpen, PrefersSuffixedName)
 	const std::string ino = std::to_string(exabond_netns_ino());
 	ShmPage plain(name, true);
 	ShmPage suffixed(name, false);
-	exabond_page st = two_members(name);
+	exabond_page st = staged_page(name);
 
 	ASSERT_EQ(suffixed.w.path(), "/dev/shm/exabond-" + name + ":" + ino);
 	st.bond.miimon = 1;
@@ -364,8 +315,8 @@ TEST(BondOpen, OpenPathReadsRegularFile)
 	PageWriter w(&mem->pg);
 	TempFile f;
 
-	ASSERT_TRUE(w.publish(two_members("file0"), EXABOND_EVENT_MANAGE, 10, 1));
-	ASSERT_TRUE(w.publish(two_members("file0"), EXABOND_EVENT_RESYNC, 10, 2,
+	ASSERT_TRUE(w.publish(staged_page("file0"), EXABOND_EVENT_MANAGE, 10, 1));
+	ASSERT_TRUE(w.publish(staged_page("file0"), EXABOND_EVENT_RESYNC, 10, 2,
 			      true));
 	f.write(&mem->pg, sizeof(mem->pg));
 
@@ -387,7 +338,7 @@ TEST(BondOpen, OpenPathShortFileIsEproto)
 	PageWriter w(&mem->pg);
 	TempFile f;
 
-	ASSERT_TRUE(w.publish(two_members("short0"), EXABOND_EVENT_MANAGE, 10, 1));
+	ASSERT_TRUE(w.publish(staged_page("short0"), EXABOND_EVENT_MANAGE, 10, 1));
 	f.write(&mem->pg, 100);	// a valid header, then nothing
 	try {
 		Bond::open_path(f.path);
@@ -478,7 +429,7 @@ TEST(BondOpen, ErrorAccessors)
 TEST(BondHotPath, FollowsPublications)
 {
 	ShmPage p(unique_name("rh"));
-	exabond_page st = two_members(p.name);
+	exabond_page st = staged_page(p.name);
 
 	ASSERT_TRUE(p.w.publish(st, EXABOND_EVENT_MANAGE, 10, 1));
 	Bond b = Bond::open(p.name);
@@ -672,7 +623,7 @@ TEST(SnapshotRead, ClearedFlagsReadBack)
 {
 	auto mem = std::make_unique<AlignedPage>();
 	PageWriter w(&mem->pg);
-	exabond_page st = two_members("flags0");
+	exabond_page st = staged_page("flags0");
 	Snapshot s;
 
 	st.policy.flags = EXABOND_POLICY_F_NO_LINK_MON;
@@ -755,7 +706,7 @@ TEST(SnapshotRead, SpeedUnknownIsNullopt)
 {
 	auto mem = std::make_unique<AlignedPage>();
 	PageWriter w(&mem->pg);
-	exabond_page st = two_members("speed0");
+	exabond_page st = staged_page("speed0");
 	Snapshot s;
 
 	st.members[0].speed = EXABOND_SPEED_UNKNOWN;
@@ -778,7 +729,7 @@ TEST(SnapshotRead, FailedReadIsEmpty)
 
 	EXPECT_FALSE(s.valid());
 	EXPECT_TRUE(s.members().empty());
-	ASSERT_TRUE(w.publish(two_members("empty0"), EXABOND_EVENT_MANAGE, 10, 1));
+	ASSERT_TRUE(w.publish(staged_page("empty0"), EXABOND_EVENT_MANAGE, 10, 1));
 	ASSERT_TRUE(s.read(&good->pg));
 	ASSERT_TRUE(s.valid());
 	ASSERT_EQ(s.members().size(), 2u);
@@ -940,8 +891,8 @@ TEST(BondWait, ChangedAtOnceWhenGenerationDiffers)
 {
 	ShmPage p(unique_name("rw"));
 
-	ASSERT_TRUE(p.w.publish(two_members(p.name), EXABOND_EVENT_MANAGE, 10, 1));
-	ASSERT_TRUE(p.w.publish(two_members(p.name), EXABOND_EVENT_RESYNC, 10, 2,
+	ASSERT_TRUE(p.w.publish(staged_page(p.name), EXABOND_EVENT_MANAGE, 10, 1));
+	ASSERT_TRUE(p.w.publish(staged_page(p.name), EXABOND_EVENT_RESYNC, 10, 2,
 				true));
 	Bond b = Bond::open(p.name);
 
@@ -955,7 +906,7 @@ TEST(BondWait, ChangedAtOnceWhenGenerationDiffers)
 TEST(BondWait, ChangedWhenWriterThreadPublishes)
 {
 	ShmPage p(unique_name("rw"));
-	exabond_page st = two_members(p.name);
+	exabond_page st = staged_page(p.name);
 
 	ASSERT_TRUE(p.w.publish(st, EXABOND_EVENT_MANAGE, 10, 1));
 	Bond b = Bond::open(p.name);
@@ -984,7 +935,7 @@ TEST(BondWait, TimeoutWhenNothingPublished)
 {
 	ShmPage p(unique_name("rw"));
 
-	ASSERT_TRUE(p.w.publish(two_members(p.name), EXABOND_EVENT_MANAGE, 10, 1));
+	ASSERT_TRUE(p.w.publish(staged_page(p.name), EXABOND_EVENT_MANAGE, 10, 1));
 	Bond b = Bond::open(p.name);
 
 	EXPECT_EQ(b.wait_for_change(1, 20ms), WaitStatus::timeout);
@@ -995,7 +946,7 @@ TEST(BondWait, TimeoutWhenNothingPublished)
 TEST(BondWait, DeadAfterPublishFinal)
 {
 	ShmPage p(unique_name("rw"));
-	exabond_page st = two_members(p.name);
+	exabond_page st = staged_page(p.name);
 
 	ASSERT_TRUE(p.w.publish(st, EXABOND_EVENT_MANAGE, 10, 1));
 	Bond b = Bond::open(p.name);
@@ -1013,7 +964,7 @@ TEST(BondWait, DeadAfterPublishFinal)
 void interrupted_by_signal(int sa_flags)
 {
 	ShmPage p(unique_name("rw"));
-	exabond_page st = two_members(p.name);
+	exabond_page st = staged_page(p.name);
 
 	ASSERT_TRUE(p.w.publish(st, EXABOND_EVENT_MANAGE, 10, 1));
 	Bond b = Bond::open(p.name);
@@ -1070,7 +1021,7 @@ TEST(BondWait, InterruptedBySignalWithSaRestart)
 TEST(BondWait, ChangedAcrossProcesses)
 {
 	ShmPage p(unique_name("rw"));
-	exabond_page st = two_members(p.name);
+	exabond_page st = staged_page(p.name);
 
 	ASSERT_TRUE(p.w.publish(st, EXABOND_EVENT_MANAGE, 10, 1));
 	Bond b = Bond::open(p.name);
@@ -1127,7 +1078,7 @@ TEST(BondNotify, StaysReadableOnceDead)
 {
 	for (bool dead_first : {false, true}) {
 		ShmPage p(unique_name("rz"));
-		exabond_page st = two_members(p.name);
+		exabond_page st = staged_page(p.name);
 
 		ASSERT_TRUE(p.w.publish(st, EXABOND_EVENT_MANAGE, 10, 1));
 		Bond b = Bond::open(p.name);
@@ -1158,7 +1109,7 @@ TEST(BondNotify, StaysReadableOnceDead)
 TEST(BondNotify, EpollSeesPublications)
 {
 	ShmPage p(unique_name("re"));
-	exabond_page st = two_members(p.name);
+	exabond_page st = staged_page(p.name);
 
 	ASSERT_TRUE(p.w.publish(st, EXABOND_EVENT_MANAGE, 10, 1));
 	Bond b = Bond::open(p.name);
@@ -1202,7 +1153,7 @@ TEST(BondNotify, EpollSeesPublications)
 TEST(BondNotify, PublicationRightAfterNotifyFdIsSeen)
 {
 	ShmPage p(unique_name("re"));
-	exabond_page st = two_members(p.name);
+	exabond_page st = staged_page(p.name);
 
 	ASSERT_TRUE(p.w.publish(st, EXABOND_EVENT_MANAGE, 10, 1));
 	Bond b = Bond::open(p.name);
@@ -1222,7 +1173,7 @@ TEST(BondNotify, DestructionStopsFeeder)
 {
 	ShmPage p(unique_name("re"));
 
-	ASSERT_TRUE(p.w.publish(two_members(p.name), EXABOND_EVENT_MANAGE, 10, 1));
+	ASSERT_TRUE(p.w.publish(staged_page(p.name), EXABOND_EVENT_MANAGE, 10, 1));
 	auto b = std::make_unique<Bond>(Bond::open(p.name));
 
 	ASSERT_GE(b->notify_fd(), 0);
@@ -1263,10 +1214,10 @@ TEST(BondMove, MovedBondReadsPage)
 {
 	ShmPage p(unique_name("rv"));
 	ShmPage q(unique_name("rv"));
-	exabond_page st = two_members(p.name);
+	exabond_page st = staged_page(p.name);
 
 	ASSERT_TRUE(p.w.publish(st, EXABOND_EVENT_MANAGE, 10, 1));
-	ASSERT_TRUE(q.w.publish(two_members(q.name), EXABOND_EVENT_MANAGE, 10, 1));
+	ASSERT_TRUE(q.w.publish(staged_page(q.name), EXABOND_EVENT_MANAGE, 10, 1));
 	Bond a = Bond::open(p.name);
 	const int fd = a.notify_fd();
 	const std::string path = a.path();
