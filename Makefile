@@ -4,8 +4,9 @@
 # delegates the module to Kbuild (kmod/) and userspace to CMake (userspace/).
 #
 #   make            build the module and userspace
-#   make check      every test: host unit tests (plain and ASan+UBSan), the
-#                   VM tests and the VM harness self-test
+#   make check      every test: host unit tests (plain, ASan+UBSan, TSan),
+#                   the fuzzers, the VM tests on the generic and the
+#                   PREEMPT_RT kernel (side by side) and the harness self-test
 #   make demo       boot the packaged kernel in qemu and show a live failover
 #   make fixtures   capture rtnetlink messages of real bonds in the VM into
 #                   tests/unit/rtnl/fixtures/ (the parser's unit tests)
@@ -14,8 +15,8 @@
 #   make unit       host unit tests only (plain, ASan+UBSan, TSan)
 #   make fuzz       the libFuzzer targets, FUZZ_SECONDS each (default 60)
 #   make vm-test    VM tests; T="name ..." for some, V=1 to stream output
-#   make vm-test-rt the VM tests on Debian's PREEMPT_RT kernel (make check
-#                   CHECK_RT=1 runs them as one more tier)
+#   make vm-test-rt the VM tests on Debian's PREEMPT_RT kernel alone (make
+#                   check runs them too; CHECK_RT=0 leaves them out)
 #   make vm-selftest  prove the harness fails what fails
 #   make debug-check  build a 6.1 kernel with KASAN, lockdep, kmemleak and
 #                   debugobjects (cached in DEBUG_KERNEL_CACHE), run the VM
@@ -207,10 +208,9 @@ _vm-test-rt: _module-rt _userspace _initrd-rt _deb _bonding-selftests
 _vm-selftest: _module _selftest-module _userspace _initrd
 	python3 tests/vm/selftest/check.py $(VM_ARGS)
 
-# CHECK_RT=1 adds the VM tests on the PREEMPT_RT kernel as a tier. Not by
-# default yet: the two VM tiers one after the other take about 110 minutes
-# on CI's 2 cores, past its 90 (see tests/RELIABILITY.md).
-CHECK_RT ?= 0
+# The VM tests on the PREEMPT_RT kernel are a tier of `make check`, run
+# beside the generic kernel's (tests/check.sh); CHECK_RT=0 leaves them out.
+CHECK_RT ?= 1
 _check: _module _selftest-module _userspace _userspace-asan _userspace-tsan \
 		_userspace-fuzz _initrd _deb _bonding-selftests \
 		$(if $(filter 1,$(CHECK_RT)),_module-rt _initrd-rt)
