@@ -110,10 +110,11 @@ vm_run() {
 	python3 "$here/vm/run.py" "$@" --out "$out" --json "$out-result.json"
 }
 
-# The PREEMPT_RT tier runs beside the generic one, in its own VM: most VM
-# test time is spent sleeping (miimon, timers, boot), so two VMs on two
-# cores take far less than twice one. Its output is kept in a file and
-# printed after the generic tier's, so neither interleaves with the other.
+# The PREEMPT_RT tier runs beside the generic one, in its own VM. On 2
+# cores that saves little (the VM tests are mostly CPU-bound under TCG: the
+# first 26 tests took 27 minutes side by side, 31 one tier after the other;
+# tests/RELIABILITY.md). Its output is kept in a file and printed after the
+# generic tier's, so neither interleaves with the other.
 rt_name="VM tests (PREEMPT_RT)"
 if ((${#rt_args[@]})); then
 	banner "$rt_name: started in the background (its log: $build/vm-rt.log)"
