@@ -16,7 +16,7 @@ dir=$(mktemp -d)
 
 # measure LABEL: print the two per-event costs with the current population.
 measure() {
-	local i t0 t1 lags=()
+	local i t0 t1 lag
 	: > "$dir/mtu"
 	for i in $(seq 1 500); do
 		echo "link set dummy0 mtu $((1000 + i % 2))" >> "$dir/mtu"
@@ -24,13 +24,15 @@ measure() {
 	t0=$(date +%s%N)
 	ip -batch "$dir/mtu"
 	t1=$(date +%s%N)
+	: > "$dir/dumps"
 	for i in $(seq 1 50); do
 		ip link set vm0 mtu $((1400 + i % 2))
-		lags+=("$(probe dump /dev/exabond-bond0 | jq '.publish_ns - .event_ns')")
+		probe dump /dev/exabond-bond0 >> "$dir/dumps"
 	done
+	lag=$(jq -s 'map(.publish_ns - .event_ns) | sort | .[24]' "$dir/dumps")
 	printf '%s: managed=%d unrelated=%dus/event lag_median=%dus\n' "$1" \
 		"$(ls /sys/class/exabond | wc -l)" $(((t1 - t0) / 500 / 1000)) \
-		$(($(printf '%s\n' "${lags[@]}" | sort -n | sed -n 25p) / 1000))
+		$((lag / 1000))
 }
 
 run ip link add dummy0 type dummy
@@ -42,8 +44,13 @@ run ip link set vm0 master bond0
 run ip link set bond0 up
 manage bond0
 
+# The 1,000 have no link monitor: an empty bond's miimon work still runs
+# every period, and 1,000 of them at 100 ms are 10,000 work items a second
+# that take the guest's CPUs under TCG (CI's run at 0e5d0e7 reported a 22 s
+# soft lockup in kthreadd while they were deleted) and would time bonding,
+# not exabond. exabond's default policy does not require a link monitor.
 for i in $(seq 1 $N); do
-	echo "link add b$i type bond mode active-backup miimon 100"
+	echo "link add b$i type bond mode active-backup"
 	echo "link set b$i up"
 done > "$dir/create"
 t0=$(date +%s%N)
@@ -71,9 +78,12 @@ probe ident "${nodes[@]}" > "$dir/ident"
 bad=0
 while read -r node ifindex name dead; do
 	want=${node#/dev/exabond-}
+	# read, not $(cat): the 2,000 forks took 137 s under TCG
+	sys_ifindex= sys_bond=
+	read -r sys_ifindex < "/sys/class/net/$want/ifindex" || true
+	read -r sys_bond < "/sys/class/exabond/exabond-$want/bond" || true
 	if [[ "$name" != "$want" || "$dead" != 0 ||
-	      "$ifindex" != "$(cat "/sys/class/net/$want/ifindex")" ||
-	      "$(cat "/sys/class/exabond/exabond-$want/bond")" != "$want" ]]; then
+	      "$ifindex" != "$sys_ifindex" || "$sys_bond" != "$want" ]]; then
 		log "wrong: $node $ifindex $name $dead"
 		bad=$((bad + 1))
 	fi
