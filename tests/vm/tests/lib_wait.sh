@@ -61,8 +61,8 @@ check "nothing published meanwhile" test "$(page "$node" .generation)" -eq "$gen
 # its last line is "changed" with the new active member, as exabond-probe
 # (the ABI alone) reads it once the page is quiet, and a generation not
 # past that page's. Not equal to it: the waiter stops at the failover's
-# publication, and another can follow it (a check at 702e077 saw 5, then
-# 6) when an event on the members comes after bonding's miimon commit.
+# publication, and another can follow it (a run at 702e077 saw the waiter
+# stop at 5 and the page go on to 6; what came after is logged now).
 failover_wakes() {
 	local tool=$1 gen first other out args status wgen wact
 	check "$tool: page quiet before" wait_for 10 page_settled "$node"
