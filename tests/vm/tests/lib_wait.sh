@@ -56,15 +56,27 @@ check "nothing published meanwhile" test "$(page "$node" .generation)" -eq "$gen
 
 # --- a failover wakes a waiter --------------------------------------------------
 
+# shows_failover LABEL LINE FROM OTHER: a waiter's LINE after a failover
+# from generation FROM is "changed GEN IFINDEX" with OTHER's ifindex and
+# FROM < GEN <= the generation of the page, which must be quiet by now.
+shows_failover() {
+	local status wgen wact
+	read -r status wgen wact <<<"$2"
+	check_eq "$1: changed, new active member" "changed $(ifindex "$4")" "$status $wact"
+	check "$1: generation past $3" test "$wgen" -gt "$3"
+	check "$1: generation not past the page's" \
+		test "$wgen" -le "$(page "$node" .generation)"
+}
+
 # failover_wakes TOOL: a TOOL waiter (wait or epoll), waiting until the
 # active member changes, is woken by the active member's peer going down;
-# its last line is "changed" with the new active member, as exabond-probe
-# (the ABI alone) reads it once the page is quiet, and a generation not
-# past that page's. Not equal to it: the waiter stops at the failover's
-# publication, and another can follow it (a run at 702e077 saw the waiter
-# stop at 5 and the page go on to 6; what came after is logged now).
+# its last line shows the failover (shows_failover), against the page as
+# exabond-probe (the ABI alone) reads it once quiet. The generation may be
+# below that page's: the waiter stops at the failover's publication, and
+# another can follow it (a run at 702e077 saw the waiter stop at 5 and the
+# page go on to 6; what came after is logged now).
 failover_wakes() {
-	local tool=$1 gen first other out args status wgen wact
+	local tool=$1 gen first other out args
 	check "$tool: page quiet before" wait_for 10 page_settled "$node"
 	gen=$(page "$node" .generation)
 	first=$(bond_active bond0)
@@ -86,11 +98,7 @@ failover_wakes() {
 		'"generation \(.generation), last event \(.event) on \(.event_ifindex)"')"
 	check_eq "$tool: page's active member is $other" "$(ifindex "$other")" \
 		"$(page "$node" .hot_ifindex)"
-	read -r status wgen wact <<<"$(tail -n1 <<<"$out")"
-	check_eq "$tool: last wake-up shows the new active member" \
-		"changed $(ifindex "$other")" "$status $wact"
-	check "$tool: last wake-up's generation not past the page's" \
-		test "$wgen" -le "$(page "$node" .generation)"
+	shows_failover "$tool: last wake-up" "$(tail -n1 <<<"$out")" "$gen" "$other"
 
 	run ip link set "${first/0/1}" up
 	check "$first back up" wait_for 5 mii_status_is "$first" UP
@@ -111,11 +119,8 @@ run ip link set bond0 type bond active_slave "$other"
 check "single wait: done" bg_finish ONE
 out=$(bg_output ONE)
 log "single wait printed: $out"
-read -r status wgen wact <<<"$out"
-check_eq "single wait: changed, new active member" "changed $(ifindex "$other")" "$status $wact"
-check "single wait: generation past $gen" test "$wgen" -gt "$gen"
 check "page quiet" wait_for 10 page_settled "$node"
-check "single wait: generation not past the page's" test "$wgen" -le "$(page "$node" .generation)"
+shows_failover "single wait" "$out" "$gen" "$other"
 
 # --- the bond goes away ----------------------------------------------------------
 
