@@ -535,12 +535,16 @@ check_dumps_unchanged() {
 	log "ok: every page's dump unchanged"
 }
 
-# page_settled NODE: the page's generation stays put for half a second;
-# for wait_for, before a step that must not publish anything.
+# page_settled NODE: the page's generation stays put for 1.5 s; for
+# wait_for, before a step that must not publish anything. Longer than
+# linkwatch's batching (a carrier change reaches operstate, and the event
+# exabond publishes, up to a second later; a bond that just chose its
+# active member has such a change pending), with a margin for a loaded
+# emulated guest.
 page_settled() {
 	local g
-	g=$(page "$1" .generation)
-	sleep 0.5
+	g=$(page "$1" .generation) || return 1
+	sleep 1.5
 	[[ "$(page "$1" .generation)" == "$g" ]]
 }
 
