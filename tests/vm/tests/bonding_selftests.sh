@@ -241,7 +241,7 @@ tcpdump -D > /dev/null 2>&1 || true
 timeout -s INT 2 tcpdump -n -i lo -w /dev/null > /dev/null 2>&1 || true
 for c in bash sh ip tcpdump jq bridge busybox pkill modprobe sysctl timeout \
 	mktemp awk grep sed cut sleep date dirname; do
-	p=$(command -v "$c") || continue
+	p=$(type -P "$c") || continue	# the file, also where a builtin shadows it
 	cat "$p" > /dev/null
 	# ldd fails on a static binary (busybox).
 	ldd "$p" 2>/dev/null | awk '$2 == "=>" && $3 ~ /^\// { print $3 }' |
