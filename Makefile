@@ -47,6 +47,7 @@ APT_PACKAGES := build-essential make cmake pkg-config file \
 	qemu-system-x86 busybox-static cpio gzip \
 	linux-image-rt-amd64 linux-headers-rt-amd64 linux-source-6.1 \
 	iproute2 ethtool jq procps python3 ifenslave curl tcpdump bash-builtins \
+	gnuplot-nox \
 	libnl-3-dev libnl-route-3-dev libmnl-dev libboost-dev libspdlog-dev \
 	nlohmann-json3-dev libsystemd-dev \
 	libgtest-dev libbenchmark-dev clang libclang-rt-14-dev \

@@ -5,20 +5,13 @@
 # failovers of an active-backup bond on veth members, miimon 10. A reader
 # blocked in poll() records every publication it wakes for; the figures are
 # printed as "report:" lines, which `make bench` copies to
-# tests/bench/REPORT.md.
+# tests/bench/REPORT.md, and every lag as a "data:" line, which it plots.
 source "$EXABOND_REPO/tests/vm/guest/lib.sh"
 
 N=${EXABOND_BENCH_FAILOVERS:-1000}
 dir=$(mktemp -d)
 
-veth_pair va0 va1
-veth_pair vb0 vb1
-run ip link add bond0 type bond mode active-backup miimon 10
-on_exit ip link del bond0
-run ip link set va0 master bond0
-run ip link set vb0 master bond0
-run ip link set bond0 up
-check "an active member" wait_for 5 active_is bond0 ""
+veth_ab_bond bond0 10 va vb
 manage bond0
 node=/dev/exabond-bond0
 bg_start REC probe record "$node"
@@ -74,4 +67,8 @@ for ev in sorted(rows):
     v = rows[ev]
     print(f"report: | {names.get(ev, ev)} | {len(v)} | {min(v):.1f} | "
           f"{statistics.median(v):.1f} | {pct(v, 99):.1f} | {max(v):.1f} |")
+# Every lag, for the plot `make bench` draws (tools/failover_report.py).
+for ev in sorted(rows):
+    for x in rows[ev]:
+        print(f"data: lag {names.get(ev, ev).replace(' ', '_')} {x:.3f}")
 PY

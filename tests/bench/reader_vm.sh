@@ -18,14 +18,7 @@ bin=$EXABOND_BUILD/tests/bench/exabond-bench-reader
 [[ -x "$bin" ]] || fail "$bin missing: build userspace with EXABOND_BENCH=ON"
 node=/dev/exabond-bond0
 
-veth_pair va0 va1
-veth_pair vb0 vb1
-run ip link add bond0 type bond mode active-backup miimon 100
-on_exit ip link del bond0
-run ip link set va0 master bond0
-run ip link set vb0 master bond0
-run ip link set bond0 up
-check "an active member" wait_for 5 active_is bond0 ""
+veth_ab_bond bond0 100 va vb
 manage bond0
 check "the page is quiet" wait_for 10 page_settled "$node"
 

@@ -4,23 +4,9 @@
 #include <chrono>
 #include <stdexcept>
 
-#include <pthread.h>
-#include <sched.h>
-
 #include "publisher.hpp"
 
 namespace bench {
-
-bool pin_to_cpu(int cpu) noexcept
-{
-	cpu_set_t set;
-
-	if (cpu < 0 || cpu >= CPU_SETSIZE)
-		return false;
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	return pthread_setaffinity_np(pthread_self(), sizeof(set), &set) == 0;
-}
 
 Publisher::Publisher(std::function<void()> step,
 		     std::function<std::uint64_t()> generation, int cpu)

@@ -20,10 +20,9 @@
 #include <mutex>
 #include <thread>
 
-namespace bench {
+#include "../bench_util.hpp"
 
-// Pins the calling thread to @cpu; false (errno set) if it cannot.
-bool pin_to_cpu(int cpu) noexcept;
+namespace bench {
 
 class Publisher {
 public:

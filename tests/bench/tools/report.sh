@@ -2,9 +2,11 @@
 # report.sh OUT KVER [HOST]: tests/bench/REPORT.md from the "report:" lines
 # the benchmarks printed in the VM run whose logs are in OUT (one section
 # per VM benchmark, named after it), then the host benchmarks' sections:
-# HOST/reader_host.md from tools/reader_host.sh, if HOST is given.
+# HOST/reader_host.md from tools/reader_host.sh, if HOST is given. The
+# plots (tools/failover_report.py, gnuplot) go to tests/bench/plots/.
 set -euo pipefail
 out=$1 kver=$2 host=${3:-}
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 cat <<HDR
 # exabond benchmarks
 
@@ -19,6 +21,26 @@ HDR
 for log in "$out"/boot*/guest.log; do
 	sed -n 's/^\([a-z_0-9]*\)| report:\( \(.*\)\)\{0,1\}$/\1\t\3/p' "$log"
 done | awk -F'\t' '$1 != last { printf "\n## %s\n\n", $1; last = $1 } { print $2 }'
+# The failover benchmark's tables, from its cycles.
+for log in "$out"/boot*/guest.log; do
+	grep -q '^failover_e2e| data: ' "$log" || continue
+	printf '\n## failover_e2e\n\n'
+	python3 "$here/failover_report.py" tables "$log"
+done
+# The failover benchmark's cycles and the publication lags, drawn.
+pngs=()
+for log in "$out"/boot*/guest.log; do
+	grep -q '^\(failover_e2e\|publication_lag\)| data: ' "$log" || continue
+	mapfile -t -O "${#pngs[@]}" pngs < <(python3 "$here/failover_report.py" \
+		plots "$log" "$here/../plots")
+done
+if ((${#pngs[@]})); then
+	printf '\n## plots\n\n'
+	printf 'Distributions (CDF, log scale) of publication_lag and failover_e2e above.\n'
+	for png in "${pngs[@]}"; do
+		printf '\n![%s](plots/%s)\n' "$(basename "$png" .png)" "$(basename "$png")"
+	done
+fi
 if [[ -n "$host" ]]; then
 	md=$host/reader_host.md
 	[[ -s "$md" ]] || { echo "report.sh: $md missing" >&2; exit 1; }

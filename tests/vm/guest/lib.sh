@@ -648,6 +648,22 @@ managed_ab_bond() {
 	check "$name's page is quiet" wait_for 10 page_settled "/dev/exabond-$name"
 }
 
+# veth_ab_bond BOND MIIMON PREFIX...: an active-backup bond with that
+# miimon, up, whose members are PREFIX0 of new veth pairs PREFIX0/PREFIX1,
+# once it has an active member; not managed; deleted after the test.
+veth_ab_bond() {
+	local bond=$1 miimon=$2 p
+	shift 2
+	run ip link add "$bond" type bond mode active-backup miimon "$miimon"
+	on_exit ip link del "$bond"
+	for p in "$@"; do
+		veth_pair "${p}0" "${p}1"
+		run ip link set "${p}0" master "$bond"
+	done
+	run ip link set "$bond" up
+	check "$bond: an active member" wait_for 5 active_is "$bond" ""
+}
+
 # lacp_bonds BOND NETNS PEER PORT...: BOND here and PEER in NETNS, both
 # 802.3ad with miimon 100 and fast LACP, joined by one veth pair per PORT
 # (PORT0 a member of BOND, PORT1 in NETNS a member of PEER), both up: LACP
