@@ -43,19 +43,23 @@ gen=$(page "$node" .generation)
 check_eq "first read" "$gen" "$(probe read "$node" -n)"
 
 # poll wakes on a change: a blocked waiter sees the next generation.
+# Each waiter says when its first read is done: a change made before that
+# would be that read's generation, and nothing would wake it.
 bg_start WAIT probe wait "$node" 10000
-sleep 0.5
+check_eq "poll waiter ready" "ready $gen" "$(bg_line WAIT)"
 run ip link set bond0 mtu 1400
-result=$(bg_line WAIT)
+check "poll waiter done" wait_for 10 eval '[[ -n "$(bg_output WAIT)" ]]'
+result=$(bg_output WAIT)
 check_eq "poll woke with the new generation" "in $((gen + 1))" "$result"
 check_eq "the change is in the page" 1400 "$(page "$node" .bond.mtu)"
 
 # A blocking read wakes the same way.
-bg_start READ bash -c "exec 3<'$node'; head -c8 <&3 >/dev/null;
+bg_start READ bash -c "exec 3<'$node'; head -c8 <&3 | od -An -tu8 | tr -d ' ';
 	head -c8 <&3 | od -An -tu8 | tr -d ' '"
-sleep 0.5
+check_eq "blocking reader's first read" $((gen + 1)) "$(bg_line READ)"
 run ip link set bond0 mtu 1500
-result=$(bg_line READ)
+check "blocking read returned" wait_for 10 eval '[[ -n "$(bg_output READ)" ]]'
+result=$(bg_output READ)
 check_eq "blocking read returned the next generation" $((gen + 2)) "$result"
 
 # An event that changes nothing publishes nothing.

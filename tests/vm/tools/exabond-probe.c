@@ -7,8 +7,9 @@
  *	exabond-probe dump NODE		consistent snapshot of the page, as JSON
  *	exabond-probe read NODE [-n]	read() once (-n: O_NONBLOCK); prints the
  *					generation, "eof" or the errno name
- *	exabond-probe wait NODE MS	first read(), then poll() for a change;
- *					prints "in GEN", "hup" or "timeout"
+ *	exabond-probe wait NODE MS	first read() and "ready GEN", then poll()
+ *					for a change; prints "in GEN", "hup" or
+ *					"timeout"
  *	exabond-probe follow NODE	open, read() once, print "ready GEN", wait
  *					for a line on stdin, then print what
  *					poll() reports and what each read()
@@ -305,6 +306,9 @@ static int cmd_wait(const char *node, int ms)
 
 	if (read(fd, &gen, sizeof(gen)) != sizeof(gen))
 		die("first read: %s", strerror(errno));
+	/* From here a change wakes us: the caller may make one now. */
+	printf("ready %" PRIu64 "\n", gen);
+	fflush(stdout);
 	n = poll(&p, 1, ms);
 	if (n < 0)
 		die("poll: %s", strerror(errno));
