@@ -17,20 +17,10 @@ node=/dev/exabond-bond0
 bg_start REC probe record "$node"
 sleep 0.2
 
-active=$(bond_active bond0)
 start=$(page "$node" .bond.failover_count)
 t0=$(date +%s%N)
 for ((i = 0; i < N; i++)); do
-	peer=${active/0/1}
-	ip link set "$peer" down
-	other=$([[ "$active" == va0 ]] && echo vb0 || echo va0)
-	# bash builtins only in the loops: a fork costs more than a failover
-	until read -r cur < /sys/class/net/bond0/bonding/active_slave &&
-		[[ "$cur" == "$other" ]]; do :; done
-	ip link set "$peer" up
-	until read -r up < "/sys/class/net/$active/carrier" &&
-		[[ "$up" == 1 ]]; do :; done
-	active=$other
+	veth_failover bond0
 done
 t1=$(date +%s%N)
 failovers=$(($(page "$node" .bond.failover_count) - start))

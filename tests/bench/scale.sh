@@ -83,15 +83,13 @@ for pop in ${EXABOND_BENCH_SCALE_POPULATIONS:-1 10 100 1000}; do
 	member_us=$(batch_us "$dir/member")
 	unmanage_us=$(ctl_all - bond0 "${extra[@]}")
 	bg_finish REC
-	lag=$({ bg_line REC; bg_output REC; } | awk '$3 { print $4 - $3 }' | sort -n |
-		awk '{ v[NR] = $1 } END { if (!NR) { print "- -"; exit }
-			printf "%.1f %.1f\n", v[int((NR + 1) / 2)] / 1000,
-				v[int(0.99 * (NR - 1) + 0.5) + 1] / 1000 }')
+	read -r lag_med lag_p99 _ < <({ bg_line REC; bg_output REC; } |
+		awk '$3 { print $4 - $3 }' | quantiles 1000)
 	check_eq "none managed after" 0 "$(ls /sys/class/exabond | wc -l)"
 	for b in "${extra[@]}"; do echo "link del $b"; done > "$dir/del"
 	((${#extra[@]} == 0)) || run ip -batch "$dir/del"
 
-	row="| $pop | $(((used1 - used0) / pop)) | $(((slab1 - slab0) / pop)) | $manage_us | $unmanage_us | $unrelated_us | $member_us | ${lag% *} | ${lag#* } |"
+	row="| $pop | $(((used1 - used0) / pop)) | $(((slab1 - slab0) / pop)) | $manage_us | $unmanage_us | $unrelated_us | $member_us | $lag_med | $lag_p99 |"
 	log "$row"
 	rows+=("$row")
 done

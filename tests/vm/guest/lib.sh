@@ -664,6 +664,35 @@ veth_ab_bond() {
 	check "$bond: an active member" wait_for 5 active_is "$bond" ""
 }
 
+# veth_failover BOND: one failover of a veth_ab_bond: the active member's
+# peer goes down until bonding has chosen another member, then comes back;
+# returns once the old member has its carrier again. Bash builtins in the
+# waits: a fork costs more than a failover here.
+veth_failover() {
+	local active cur
+	read -r active < "/sys/class/net/$1/bonding/active_slave"
+	ip link set "${active%0}1" down
+	until read -r cur < "/sys/class/net/$1/bonding/active_slave" &&
+		[[ "$cur" != "$active" ]]; do :; done
+	ip link set "${active%0}1" up
+	until read -r cur < "/sys/class/net/$active/carrier" &&
+		[[ "$cur" == 1 ]]; do :; done
+}
+
+# quantiles [DIV]: "MEDIAN P99 MAX" of the numbers on stdin, one a line
+# (nearest rank), each divided by DIV with one decimal when DIV is given;
+# "- - -" when there are none.
+quantiles() {
+	sort -n | awk -v d="${1:-}" '
+		function f(x) { return d == "" ? x : sprintf("%.1f", x / d) }
+		{ v[NR] = $1 }
+		END {
+			if (!NR) { print "- - -"; exit }
+			print f(v[int((NR + 1) / 2)]),
+				f(v[int(0.99 * (NR - 1) + 0.5) + 1]), f(v[NR])
+		}'
+}
+
 # lacp_bonds BOND NETNS PEER PORT...: BOND here and PEER in NETNS, both
 # 802.3ad with miimon 100 and fast LACP, joined by one veth pair per PORT
 # (PORT0 a member of BOND, PORT1 in NETNS a member of PEER), both up: LACP
