@@ -91,7 +91,9 @@ constexpr const char *watcher_names[n_watchers] = {
 struct Cycle {
 	std::atomic<int> old_ifindex{0};
 	std::atomic<bool> armed{false};
-	char old_name[IFNAMSIZ] = {};
+	// The cut member's name: a key of Options::nic_of, which nobody
+	// changes once the watchers run, so the pointer is all that moves.
+	std::atomic<const std::string *> old_name{nullptr};
 	std::atomic<std::uint64_t> seen[n_watchers] = {};
 	std::atomic<std::uint64_t> busy_pub{0};	// failover's publish_ns
 	std::atomic<std::uint64_t> wait_pub{0};
@@ -286,8 +288,8 @@ void watch_sysfs(const std::string &bond_name, Cycle &c, Watcher w,
 		buf[n] = 0;
 		if (n && buf[n - 1] == '\n')
 			buf[n - 1] = 0;
-		if (c.armed.load(std::memory_order_acquire) &&
-		    std::strcmp(buf, c.old_name) != 0)
+		const std::string *old = c.old_name.load(std::memory_order_acquire);
+		if (c.armed.load(std::memory_order_acquire) && old && *old != buf)
 			c.record(w, t);
 	}
 	close(fd);
@@ -456,7 +458,7 @@ int main(int argc, char **argv)
 		c.busy_pub = 0;
 		c.wait_pub = 0;
 		c.old_ifindex = m.ifindex();
-		std::snprintf(c.old_name, sizeof(c.old_name), "%s", name.c_str());
+		c.old_name.store(&nic->first, std::memory_order_release);
 		c.armed.store(true, std::memory_order_release);
 
 		const std::uint64_t t_req = now_ns();
