@@ -5,11 +5,28 @@
  * never "apply a delta".
  *
  * Netdevice notifiers run in process context with RTNL held, which is the
- * writer lock. The notifier has a negative priority so it runs after the
- * bonding driver's own (priority 0) and sees the state bonding has just
- * settled. Finding the managed bond is O(1) whatever is managed: a flag
+ * writer lock. Finding the managed bond is O(1) whatever is managed: a flag
  * test on the device, its master from the adjacency list, then one hash
  * lookup; an event on an unrelated device costs a couple of flag tests.
+ *
+ * Two blocks on the one chain:
+ *	late (-100)	every event below but one. It runs after the bonding
+ *			driver's own notifier (priority 0), whatever order
+ *			the modules were loaded in, and so reads what bonding
+ *			made of the event: on a member's UP or CHANGE bonding
+ *			first re-reads its speed and duplex (and in 802.3ad
+ *			may mark its link failed), on CHANGENAME it may move
+ *			the primary, on UNREGISTER it releases the member.
+ *	first (INT_MAX)	a member's CHANGELOWERSTATE, which is how bonding
+ *			announces a new active member: bond_change_active_
+ *			slave() moves curr_active_slave, then raises it from
+ *			bond_set_slave_active_flags(). Bonding's notifier
+ *			ignores this event, so the bond reads the same at the
+ *			head of the chain as at its end, but the notifiers
+ *			between cost time: rtnetlink alone builds and
+ *			multicasts a whole RTM_NEWLINK and wakes its
+ *			listeners. Taken first, the new active member is
+ *			published before any of them run.
  *
  * On a managed bond:
  *	UNREGISTER		final publication, node removed
@@ -26,8 +43,9 @@
  *				more after RTNL is dropped (refresh.c)
  *	CHANGE, UP, DOWN	raw carrier or admin state, published at once,
  *				ahead of bonding's next miimon tick
- *	CHANGELOWERSTATE, BONDING_INFO
- *				bonding's link state or role of the member
+ *	CHANGELOWERSTATE	bonding's link state or role of the member
+ *				(the first block)
+ *	BONDING_INFO		the same, from bonding's deferred notification
  *	CHANGEADDR, CHANGEMTU, CHANGENAME
  *				the member's identity
  *
@@ -56,6 +74,7 @@
  *	  too: the release is not bonding's enslave and nothing can veto it
  *	  on the new bond's behalf.
  */
+#include <linux/limits.h>
 #include <linux/netdevice.h>
 #include <linux/notifier.h>
 #include <linux/rtnetlink.h>
@@ -64,8 +83,19 @@
 
 #include "exabond.h"
 
-/* After bonding (0), whatever order the modules were loaded in. */
-#define EXABOND_NOTIFIER_PRIORITY	(-100)
+#define EXABOND_NOTIFIER_PRIORITY_LATE	(-100)
+#define EXABOND_NOTIFIER_PRIORITY_FIRST	INT_MAX
+
+/* The managed bond @dev is a member of, or NULL. */
+static struct exabond_managed *exabond_member_bond(struct net_device *dev)
+{
+	struct net_device *master;
+
+	if (!netif_is_bond_slave(dev))
+		return NULL;
+	master = netdev_master_upper_dev_get(dev);
+	return master ? exabond_lookup(master) : NULL;
+}
 
 static void exabond_bond_event(struct exabond_managed *m, unsigned long event,
 			       u64 now)
@@ -110,7 +140,6 @@ static void exabond_member_event(struct exabond_managed *m,
 	case NETDEV_DOWN:
 		kind = EXABOND_EVENT_CARRIER;
 		break;
-	case NETDEV_CHANGELOWERSTATE:
 	case NETDEV_BONDING_INFO:
 		kind = EXABOND_EVENT_MEMBER_LINK;
 		break;
@@ -154,7 +183,6 @@ static int exabond_netdev_event(struct notifier_block *nb,
 {
 	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
 	struct netdev_notifier_changeupper_info *info;
-	struct net_device *master;
 	struct exabond_managed *m;
 	u64 now;
 
@@ -193,28 +221,53 @@ static int exabond_netdev_event(struct notifier_block *nb,
 		return NOTIFY_DONE;
 	}
 
-	if (!netif_is_bond_slave(dev))
-		return NOTIFY_DONE;
-	master = netdev_master_upper_dev_get(dev);
-	if (!master)
-		return NOTIFY_DONE;
-	m = exabond_lookup(master);
+	m = exabond_member_bond(dev);
 	if (m)
 		exabond_member_event(m, dev, event, now);
 	return NOTIFY_DONE;
 }
 
+/* The head of the chain: a member's CHANGELOWERSTATE only (see the top). */
+static int exabond_netdev_event_first(struct notifier_block *nb,
+				      unsigned long event, void *ptr)
+{
+	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
+	struct exabond_managed *m;
+
+	if (event != NETDEV_CHANGELOWERSTATE)
+		return NOTIFY_DONE;
+	m = exabond_member_bond(dev);
+	if (m)
+		exabond_publish(m, EXABOND_EVENT_MEMBER_LINK, dev->ifindex,
+				ktime_get_ns());
+	return NOTIFY_DONE;
+}
+
 static struct notifier_block exabond_netdev_notifier = {
 	.notifier_call = exabond_netdev_event,
-	.priority = EXABOND_NOTIFIER_PRIORITY,
+	.priority = EXABOND_NOTIFIER_PRIORITY_LATE,
+};
+
+static struct notifier_block exabond_netdev_notifier_first = {
+	.notifier_call = exabond_netdev_event_first,
+	.priority = EXABOND_NOTIFIER_PRIORITY_FIRST,
 };
 
 int exabond_events_init(void)
 {
-	return register_netdevice_notifier(&exabond_netdev_notifier);
+	int err;
+
+	err = register_netdevice_notifier(&exabond_netdev_notifier);
+	if (err)
+		return err;
+	err = register_netdevice_notifier(&exabond_netdev_notifier_first);
+	if (err)
+		unregister_netdevice_notifier(&exabond_netdev_notifier);
+	return err;
 }
 
 void exabond_events_exit(void)
 {
+	unregister_netdevice_notifier(&exabond_netdev_notifier_first);
 	unregister_netdevice_notifier(&exabond_netdev_notifier);
 }
