@@ -106,13 +106,22 @@ params_are_the_examples() {
 	done
 }
 
-# A module tree for modprobe -d: exabond.ko, and bonding for the softdep.
+# A module tree for modprobe -d: exabond.ko, and bonding for the softdep
+# with what it depends on, transitively (tls on Debian's kernels, nothing on
+# the debug kernel, which has no CONFIG_TLS).
 tree=$scratch/root
 mkdir -p "$tree/lib/modules/$kver/extra"
 cp "$EXABOND_MODULE" "$tree/lib/modules/$kver/extra/exabond.ko"
-for m in bonding tls; do
-	cp "$(modinfo -n "$m")" "$tree/lib/modules/$kver/extra/"
+mods=(bonding)
+for ((i = 0; i < ${#mods[@]}; i++)); do
+	cp "$(modinfo -n "${mods[i]}")" "$tree/lib/modules/$kver/extra/" ||
+		fail "no ${mods[i]}.ko for $kver"
+	IFS=, read -ra deps <<<"$(modinfo -F depends "${mods[i]}")"
+	for d in "${deps[@]}"; do
+		[[ " ${mods[*]} " == *" $d "* ]] || mods+=("$d")
+	done
 done
+log "the tree's modules: exabond ${mods[*]}"
 for f in modules.order modules.builtin modules.builtin.modinfo; do
 	: > "$tree/lib/modules/$kver/$f"
 done
