@@ -202,6 +202,7 @@ struct Daemon::Impl {
 	void on_kernel_page(BondEntry &b);
 	void report(BondEntry &b, const exabond_page &next, bool kernel);
 	void audit(BondEntry &b, std::uint64_t now);
+	void audit_all();
 	void on_timer();
 	void on_inotify();
 	void arm_timer();
@@ -485,8 +486,10 @@ void Daemon::Impl::on_kernel_page(BondEntry &b)
 		close_kernel(b);
 		return;
 	}
-	if (opt.audit)
+	if (opt.audit) {
 		audit(b, PageWriter::now_ns());
+		arm_timer();	/* for a difference this check found */
+	}
 }
 
 // Logs @next's transitions against what was last logged for the bond, and
@@ -518,12 +521,24 @@ void Daemon::Impl::report(BondEntry &b, const exabond_page &next, bool kernel)
 	b.logged_valid = true;
 }
 
+// Compares the kernel's page as it is now (one snapshot), not the copy last
+// logged, with the rtnetlink view. That copy can be a whole burst old: the
+// loop reaches the page's notification only after the netlink messages
+// ahead of it, which on a slow kernel takes longer than the grace. For the
+// same reason the rtnetlink view is compared once the socket is drained
+// (audit_all), never between two messages of a burst; the page's
+// notification and the timer check too. A page that does not read
+// consistently is checked next time; a final one is on_kernel_page()'s.
 void Daemon::Impl::audit(BondEntry &b, std::uint64_t now)
 {
+	Snapshot k;
+
 	if (!b.kernel || !b.kernel_seen || !b.published_once)
 		return;
+	if (!b.kernel->snapshot(k) || k.dead())
+		return;
 	for (const Auditor::Report &r :
-	     b.auditor.check(b.kernel_snap.raw(), b.own(), now)) {
+	     b.auditor.check(k.raw(), b.own(), now)) {
 		if (r.what == Auditor::Report::diverged) {
 			b.metrics.audit_divergences++;
 			dm.audit_divergences++;
@@ -537,6 +552,15 @@ void Daemon::Impl::audit(BondEntry &b, std::uint64_t now)
 				  format_duration(r.for_ns));
 		}
 	}
+}
+
+void Daemon::Impl::audit_all()
+{
+	const std::uint64_t now = PageWriter::now_ns();
+
+	for (auto &[ifindex, b] : bonds)
+		audit(*b, now);
+	arm_timer();
 }
 
 void Daemon::Impl::build_and_publish(BondEntry &b, std::uint32_t event,
@@ -606,8 +630,6 @@ void Daemon::Impl::build_and_publish(BondEntry &b, std::uint32_t event,
 			      event_ifindex, now, first)) {
 		b.published_once = true;
 		report(b, b.own(), false);
-		if (opt.audit)
-			audit(b, now);
 	}
 }
 
@@ -896,6 +918,8 @@ void Daemon::Impl::loop()
 
 			if (tag == TAG_NETLINK) {
 				nl->receive();
+				if (opt.audit)
+					audit_all();
 			} else if (tag == TAG_SIGNAL) {
 				struct signalfd_siginfo si;
 
