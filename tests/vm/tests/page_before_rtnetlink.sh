@@ -20,8 +20,10 @@ managed_ab_bond bond0 va0 vb0
 check "va0 is active" wait_for 5 active_is bond0 va0
 check "the page says so" wait_for 5 page_active_is /dev/exabond-bond0 va0
 
-# A missed state change would leave the listener waiting: bounded.
-bg_start order timeout 240 "$ORDER" bond0 "$FAILOVERS"
+# A missed state change would leave the listener waiting: bounded, and
+# scaled like wait_for's limits on a slow kernel (run.py --slowdown).
+bg_start order timeout $((240 * ${EXABOND_TIMEOUT_SCALE:-1})) \
+	"$ORDER" bond0 "$FAILOVERS"
 check_eq "the listener is subscribed" listening "$(bg_line order)"
 
 for ((i = 1; i <= FAILOVERS; i++)); do
