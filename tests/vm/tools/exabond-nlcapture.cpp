@@ -41,6 +41,7 @@
 #include <linux/rtnetlink.h>
 
 #include "rtnl_link.hpp"
+#include "rtnl_socket.hpp"
 
 namespace {
 
@@ -154,14 +155,8 @@ int drain(mnl_socket *nl, std::FILE *out, std::vector<char> &buf)
 
 int listen_links(mnl_socket *nl, std::FILE *out)
 {
-	// Events arrive in bursts (a bond delete sends one per member); a
-	// full queue drops them, which ENOBUFS reports, and is an error.
-	int size = 4 << 20;
-	setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_RCVBUFFORCE, &size,
-		   sizeof(size));
-	int group = RTNLGRP_LINK;
-	if (mnl_socket_setsockopt(nl, NETLINK_ADD_MEMBERSHIP, &group,
-				  sizeof(group)) < 0)
+	// A message lost all the same (ENOBUFS) is an error.
+	if (exabond::vm_tools::join_link_events(nl) < 0)
 		return fail("join RTNLGRP_LINK");
 
 	struct sigaction sa {};
@@ -239,14 +234,13 @@ int main(int argc, char **argv)
 	if (!out)
 		return fail(argv[2]);
 
-	mnl_socket *nl = mnl_socket_open(NETLINK_ROUTE);
+	const char *step;
+	const exabond::vm_tools::MnlSocket nl = exabond::vm_tools::open_rtnl(&step);
 	if (!nl)
-		return fail("netlink socket");
-	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0)
-		return fail("bind");
+		return fail(step);
 
-	const int rc = cmd == "dump" ? dump(nl, out) : listen_links(nl, out);
-	mnl_socket_close(nl);
+	const int rc = cmd == "dump" ? dump(nl.get(), out) :
+				       listen_links(nl.get(), out);
 	if (out != stdout && std::fclose(out))
 		return fail(argv[2]);
 	return rc;

@@ -53,6 +53,7 @@
 #include <exabond/bond.hpp>
 
 #include "rtnl_link.hpp"
+#include "rtnl_socket.hpp"
 
 namespace {
 
@@ -158,17 +159,11 @@ int run(const char *bond_name, unsigned want)
 		return 2;
 	}
 
-	mnl_socket *nl = mnl_socket_open(NETLINK_ROUTE);
+	const char *step;
+	const exabond::vm_tools::MnlSocket nl = exabond::vm_tools::open_rtnl(&step);
 	if (!nl)
-		die("netlink socket", errno);
-	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0)
-		die("bind", errno);
-	int size = 4 << 20;
-	setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_RCVBUFFORCE, &size,
-		   sizeof(size));
-	int group = RTNLGRP_LINK;
-	if (mnl_socket_setsockopt(nl, NETLINK_ADD_MEMBERSHIP, &group,
-				  sizeof(group)) < 0)
+		die(step, errno);
+	if (exabond::vm_tools::join_link_events(nl.get()) < 0)
 		die("join RTNLGRP_LINK", errno);
 	std::puts("listening");
 	std::fflush(stdout);
@@ -176,7 +171,7 @@ int run(const char *bond_name, unsigned want)
 	Checker checker(bond, bond_ifindex);
 	std::vector<char> buf(32768);
 	while (checker.activations() < want) {
-		const ssize_t n = recv(mnl_socket_get_fd(nl), buf.data(),
+		const ssize_t n = recv(mnl_socket_get_fd(nl.get()), buf.data(),
 				       buf.size(), MSG_DONTWAIT);
 		if (n < 0) {
 			if (errno == EAGAIN || errno == EINTR)
@@ -186,7 +181,6 @@ int run(const char *bond_name, unsigned want)
 		}
 		checker.datagram(buf.data(), std::size_t(n));
 	}
-	mnl_socket_close(nl);
 	return checker.late() ? 1 : 0;
 }
 
