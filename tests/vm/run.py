@@ -16,7 +16,10 @@ What makes a result trustworthy:
   brackets each test with markers in the kernel log), or the whole run when
   it happened outside a test.
 * A watchdog kills a VM that stops making progress; a crashed or killed VM
-  is booted again for the tests it did not reach.
+  is booted again for the tests it did not reach. Before the kill it asks
+  the guest's kernel, through SysRq on the emulated keyboard, for its
+  blocked tasks and every CPU's backtrace, so console.log says where the
+  guest was stuck.
 
 The machine: 2 vCPUs under TCG, and three virtio-net NICs on one QEMU hub:
 card0p0 and card0p1 are functions 0 and 1 of PCI slot 5 (a dual-port card),
@@ -81,11 +84,13 @@ class Outcome:
 
 
 class Qmp:
-    """A minimal QMP client: one command at a time, events skipped."""
+    """A minimal QMP client: one command at a time (the guest's link requests
+    and the watchdog share it), events skipped."""
 
     def __init__(self, path, proc, timeout=30):
         self.sock = connect_unix(path, proc, timeout)
         self.file = self.sock.makefile("rw", encoding="utf-8")
+        self.lock = threading.Lock()
         self._read()  # greeting
         self.execute("qmp_capabilities")
 
@@ -102,9 +107,10 @@ class Qmp:
         req = {"execute": command}
         if arguments:
             req["arguments"] = arguments
-        self.file.write(json.dumps(req) + "\n")
-        self.file.flush()
-        reply = self._read()
+        with self.lock:
+            self.file.write(json.dumps(req) + "\n")
+            self.file.flush()
+            reply = self._read()
         if "error" in reply:
             raise RuntimeError(reply["error"].get("desc", str(reply)))
         return reply.get("return")
@@ -223,7 +229,7 @@ class Boot:
         a = self.args
         s = self.sockdir
         cmdline = " ".join([
-            "console=ttyS0", "loglevel=5", "panic=-1",
+            "console=ttyS0", "loglevel=5", "panic=-1", "sysrq_always_enabled",
             f"exabond_vm_repo={REPO}", f"exabond_vm_plan={self.plan}",
         ])
         cmd = [
@@ -290,7 +296,7 @@ class Boot:
             ]
             for t in threads:
                 t.start()
-            verdict, t_boot = self.watch(proc, t0)
+            verdict, t_boot = self.watch(proc, t0, qmp)
         except (OSError, ConnectionError) as e:
             verdict, t_boot = f"QEMU did not start: {e}", None
         except Exception as e:  # a harness bug must not lose the report
@@ -307,7 +313,27 @@ class Boot:
         records = complete_lines(self.results.read_text(errors="replace"))
         return records, t_boot, verdict
 
-    def watch(self, proc, t0):
+    def dump_stuck_guest(self, qmp):
+        """SysRq 7 (console loglevel 7, or the stacks stay in the ring
+        buffer), w (tasks blocked in D state, with stacks) and l (a backtrace
+        of every CPU), then wait for the console to go quiet. Best effort: a
+        guest too far gone to take the keyboard interrupt prints nothing."""
+        try:
+            for key in ("7", "w", "l"):
+                qmp.execute("send-key", keys=[
+                    {"type": "qcode", "data": k} for k in ("alt", "sysrq", key)])
+                time.sleep(1)
+        except (OSError, ConnectionError, RuntimeError) as e:
+            print(f"vm: SysRq dump failed: {e}", file=sys.stderr, flush=True)
+            return
+        size, quiet, end = -1, 0, time.monotonic() + 30 * self.args.slowdown
+        while quiet < 3 and time.monotonic() < end:
+            time.sleep(1)
+            now = self.console.stat().st_size
+            quiet = quiet + 1 if now == size else 0
+            size = now
+
+    def watch(self, proc, t0, qmp):
         """Follow the result port until DONE, QEMU's exit or a deadline."""
         k = self.args.slowdown
         deadline = t0 + BOOT_TIMEOUT * k
@@ -342,8 +368,10 @@ class Boot:
             if proc.poll() is not None:
                 return f"VM stopped during {phase} (QEMU exit {proc.returncode})", t_boot
             if time.monotonic() > deadline:
+                self.dump_stuck_guest(qmp)
                 proc.kill()
-                return f"VM stopped responding during {phase}: watchdog", t_boot
+                return (f"VM stopped responding during {phase}: watchdog "
+                        "(SysRq w and l dumps in console.log)"), t_boot
             time.sleep(0.1)
 
 

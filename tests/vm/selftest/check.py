@@ -4,7 +4,9 @@
 
 Runs tests/vm/run.py on tests/vm/selftest/tests and checks each outcome
 against what it must be. A harness that passed a failing, warning, hanging,
-panicking, stalled or untidy test would make every VM result worthless.
+panicking, stalled or untidy test would make every VM result worthless, and
+one that killed a stalled guest without its SysRq dumps would leave the
+stall unexplained.
 Prints one line a check and a closing 'N passed, N failed'.
 """
 import json
@@ -70,6 +72,13 @@ def main():
             if expect is EXPECT_MAIN:
                 check("the panic cost exactly one extra boot",
                       len(res["boots"]) == 2, f"boots: {res['boots']}")
+            else:
+                console = (Path(out) / "vm" / "boot0" / "console.log").read_text(
+                    errors="replace")
+                for banner in ("sysrq: Show Blocked State",
+                               "sysrq: Show backtrace of all active CPUs"):
+                    check(f"the stalled guest's console has '{banner}'",
+                          banner in console, console[-2000:])
     failed = checks.count(False)
     print(f"harness-selftest: {len(checks) - failed} passed, {failed} failed")
     return 1 if failed else 0
