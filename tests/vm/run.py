@@ -231,6 +231,7 @@ class Boot:
         cmdline = " ".join([
             "console=ttyS0", "loglevel=5", "panic=-1", "sysrq_always_enabled",
             f"exabond_vm_repo={REPO}", f"exabond_vm_plan={self.plan}",
+            *a.kernel_arg,
         ])
         cmd = [
             a.qemu, "-machine", "q35", "-accel", "tcg,thread=multi",
@@ -435,6 +436,9 @@ def main():
                          "(a KASAN/lockdep kernel runs several times slower)")
     ap.add_argument("--watchdog", type=int, default=0,
                     help="kill the VM when a test runs this long (host side)")
+    ap.add_argument("--kernel-arg", action="append", default=[], metavar="ARG",
+                    help="append to the guest kernel's command line, e.g. "
+                         "loglevel=7 to see hung-task stacks (repeatable)")
     ap.add_argument("--max-boots", type=int, default=4,
                     help="boots allowed when VMs crash (default 4)")
     ap.add_argument("-v", "--verbose", action="store_true",
