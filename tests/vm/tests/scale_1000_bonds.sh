@@ -30,7 +30,7 @@ lockdep_used() {
 # room left. Stack traces are never freed, so the room is read after the
 # probe bonds are gone.
 lockdep_size() {
-	local probe=20 i name used max before after fit
+	local probe=20 i name used max fit
 
 	[[ -r /proc/lockdep_stats ]] &&
 		grep -q '^ *debug_locks: *1$' /proc/lockdep_stats || return 0
@@ -120,7 +120,9 @@ on_exit bash -c "for i in \$(seq 1 $N); do echo -b\$i > $EXABOND_CTL; done"
 check_eq "all nodes" $((N + 1)) "$(ls /sys/class/exabond | wc -l)"
 # One sysfs page holds ~800 of these names; then "++more++", as bonding does
 # (N is smaller on a lockdep kernel, and then every name must be there).
-len=5 fits=$((N + 1))
+# The module's rule: a name is listed only while IFNAMSIZ (16), " ++more++"
+# with its NUL (10) and the newline still fit in PAGE_SIZE after it.
+len=5 fits=$((N + 1))	# "bond0", managed first
 for i in $(seq 1 $N); do
 	if ((len + 16 + 10 + 1 > 4096)); then
 		fits=$i
