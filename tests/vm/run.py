@@ -318,21 +318,37 @@ class Boot:
         """SysRq 7 (console loglevel 7, or the stacks stay in the ring
         buffer), w (tasks blocked in D state, with stacks) and l (a backtrace
         of every CPU), then wait for the console to go quiet. Best effort: a
-        guest too far gone to take the keyboard interrupt prints nothing."""
-        try:
-            for key in ("7", "w", "l"):
-                qmp.execute("send-key", keys=[
-                    {"type": "qcode", "data": k} for k in ("alt", "sysrq", key)])
-                time.sleep(1)
-        except (OSError, ConnectionError, RuntimeError) as e:
-            print(f"vm: SysRq dump failed: {e}", file=sys.stderr, flush=True)
-            return
+        guest too far gone to take the keyboard interrupt prints nothing, and
+        a QEMU that stops answering QMP must not keep the watchdog from its
+        kill, so the keys go from a thread given a bounded time. Returns
+        what to say about the dump in the verdict."""
+        sent = []
+
+        def send():
+            try:
+                for key in ("7", "w", "l"):
+                    qmp.execute("send-key", keys=[
+                        {"type": "qcode", "data": k}
+                        for k in ("alt", "sysrq", key)])
+                    time.sleep(1)
+                sent.append(True)
+            except (OSError, ValueError, ConnectionError, RuntimeError) as e:
+                sent.append(f"SysRq dump failed: {e}")
+
+        t = threading.Thread(target=send, daemon=True)
+        t.start()
+        t.join(timeout=30)
+        if not sent:
+            return "SysRq dump failed: QMP did not answer in 30 s"
+        if sent[0] is not True:
+            return sent[0]
         size, quiet, end = -1, 0, time.monotonic() + 30 * self.args.slowdown
         while quiet < 3 and time.monotonic() < end:
             time.sleep(1)
             now = self.console.stat().st_size
             quiet = quiet + 1 if now == size else 0
             size = now
+        return "SysRq w and l dumps in console.log"
 
     def watch(self, proc, t0, qmp):
         """Follow the result port until DONE, QEMU's exit or a deadline."""
@@ -369,10 +385,10 @@ class Boot:
             if proc.poll() is not None:
                 return f"VM stopped during {phase} (QEMU exit {proc.returncode})", t_boot
             if time.monotonic() > deadline:
-                self.dump_stuck_guest(qmp)
+                dump = self.dump_stuck_guest(qmp)
                 proc.kill()
                 return (f"VM stopped responding during {phase}: watchdog "
-                        "(SysRq w and l dumps in console.log)"), t_boot
+                        f"({dump})"), t_boot
             time.sleep(0.1)
 
 
@@ -438,7 +454,9 @@ def main():
                     help="kill the VM when a test runs this long (host side)")
     ap.add_argument("--kernel-arg", action="append", default=[], metavar="ARG",
                     help="append to the guest kernel's command line, e.g. "
-                         "loglevel=7 to see hung-task stacks (repeatable)")
+                         "loglevel=7 to see hung-task stacks; the guest "
+                         "restores its boot loglevel after each test "
+                         "(repeatable)")
     ap.add_argument("--max-boots", type=int, default=4,
                     help="boots allowed when VMs crash (default 4)")
     ap.add_argument("-v", "--verbose", action="store_true",

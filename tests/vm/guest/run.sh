@@ -135,6 +135,10 @@ result "SETUP ok"
 
 source "$repo/tests/vm/guest/ctl.sh"
 
+# The console log level the guest booted with (5, or run.py --kernel-arg
+# loglevel=N): how the host sees kernel warnings, restored after each test.
+boot_loglevel=$(cut -f1 /proc/sys/kernel/printk)
+
 # What a test must leave as it found it, one line per item. Scope-link
 # addresses and operational state come and go with links going up and down.
 snapshot() {
@@ -181,8 +185,7 @@ check_clean() {
 	elif ! diff=$(diff "$before" "$after"); then
 		leaks+=("state changed: $(grep '^[<>]' <<< "$diff" | tr '\n' ';')")
 	fi
-	# The console log level is how the host sees kernel warnings.
-	echo 5 > /proc/sys/kernel/printk
+	echo "$boot_loglevel" > /proc/sys/kernel/printk
 	if ((${#leaks[@]})); then
 		local IFS=,
 		echo "left behind: ${leaks[*]}"

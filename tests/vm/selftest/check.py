@@ -75,8 +75,12 @@ def main():
             else:
                 console = (Path(out) / "vm" / "boot0" / "console.log").read_text(
                     errors="replace")
-                for banner in ("sysrq: Show Blocked State",
-                               "sysrq: Show backtrace of all active CPUs"):
+                # SysRq prints its banners whatever the loglevel; the level
+                # change and the NMI backtraces show the dump itself arrived.
+                for banner in ("sysrq: Loglevel set to 7",
+                               "sysrq: Show Blocked State",
+                               "sysrq: Show backtrace of all active CPUs",
+                               "NMI backtrace for cpu"):
                     check(f"the stalled guest's console has '{banner}'",
                           banner in console, console[-2000:])
     failed = checks.count(False)
