@@ -142,8 +142,10 @@ if ((fits <= N)); then
 		"$(tr ' ' '\n' < "$EXABOND_CTL" | grep -cv '^++more++$')"
 else
 	echo "bond0 $(seq -f 'b%g' -s ' ' 1 $N)" > "$dir/names"
+	# Through a pipe: a sysfs file's size is always a page, and cmp
+	# calls files of different sizes different without reading them.
 	check "control file: every name in the order managed, no mark" \
-		cmp -s "$dir/names" "$EXABOND_CTL"
+		cmp -s "$dir/names" <(cat "$EXABOND_CTL")
 fi
 check "control file: under a page" test "$(wc -c < "$EXABOND_CTL")" -lt 4096
 
