@@ -20,6 +20,38 @@ N=1000
 lockdep_on=0
 dir=$(mktemp -d)
 
+# The bonds have no link monitor: an empty bond's miimon work still runs
+# every period, and 1,000 of them at 100 ms are 10,000 work items a second
+# that take the guest's CPUs under TCG (CI's run at 0e5d0e7 reported a 22 s
+# soft lockup in kthreadd while they were deleted) and would time bonding,
+# not exabond. exabond's default policy does not require a link monitor.
+#
+# create_lines PREFIX COUNT: the ip -batch lines that create bonds PREFIX1
+# to PREFIXCOUNT and bring them up.
+create_lines() {
+	local i
+	for i in $(seq 1 "$2"); do
+		echo "link add $1$i type bond mode active-backup"
+		echo "link set $1$i up"
+	done
+}
+
+# delete_bonds PREFIX COUNT [-force]: delete them in one ip -batch; -force
+# goes on past those already gone (for the cleanups).
+delete_bonds() { seq -f "link del $1%g" 1 "$2" | ip ${3:-} -batch -; }
+
+# ctl_each +|- PREFIX COUNT: manage, or release, each of them.
+ctl_each() {
+	local i
+	for i in $(seq 1 "$3"); do echo "$1$2$i" > "$EXABOND_CTL"; done
+}
+
+# lockdep_enabled: the kernel has lockdep, and it is still on.
+lockdep_enabled() {
+	[[ -r /proc/lockdep_stats ]] &&
+		grep -q '^ *debug_locks: *1$' /proc/lockdep_stats
+}
+
 # lockdep_used: "name used max" for each bounded table in /proc/lockdep_stats.
 lockdep_used() {
 	sed -n 's/^ *\([a-z -]*[a-z]\): *\([0-9]*\) \[max: \([0-9]*\)\]$/\1|\2|\3/p' \
@@ -30,28 +62,24 @@ lockdep_used() {
 # room left. Stack traces are never freed, so the room is read after the
 # probe bonds are gone.
 lockdep_size() {
-	local probe=20 i name used max fit
+	local probe=20 name used max fit
 
-	[[ -r /proc/lockdep_stats ]] &&
-		grep -q '^ *debug_locks: *1$' /proc/lockdep_stats || return 0
+	lockdep_enabled || return 0
 	lockdep_on=1
 	declare -A before
 	while IFS='|' read -r name used max; do
 		before[$name]=$used
 	done < <(lockdep_used)
-	on_exit bash -c "for i in \$(seq 1 $probe); do ip link del p\$i 2>/dev/null; done; true"
-	for i in $(seq 1 $probe); do
-		echo "link add p$i type bond mode active-backup"
-		echo "link set p$i up"
-	done | ip -batch -
-	for i in $(seq 1 $probe); do echo "+p$i" > "$EXABOND_CTL"; done
+	on_exit delete_bonds p $probe -force
+	create_lines p $probe | ip -batch -
+	ctl_each + p $probe
 	sleep 2		# linkwatch and addrconf take their locks late
 	declare -A per
 	while IFS='|' read -r name used max; do
 		per[$name]=$(((used - ${before[$name]} + probe - 1) / probe))
 	done < <(lockdep_used)
-	for i in $(seq 1 $probe); do echo "-p$i" > "$EXABOND_CTL"; done
-	for i in $(seq 1 $probe); do echo "link del p$i"; done | ip -batch -
+	ctl_each - p $probe
+	delete_bonds p $probe
 	sleep 2		# zapped classes are freed after a grace period
 	while IFS='|' read -r name used max; do
 		((${per[$name]} > 0)) || continue
@@ -100,27 +128,19 @@ run ip link set vm0 master bond0
 run ip link set bond0 up
 manage bond0
 
-# The 1,000 have no link monitor: an empty bond's miimon work still runs
-# every period, and 1,000 of them at 100 ms are 10,000 work items a second
-# that take the guest's CPUs under TCG (CI's run at 0e5d0e7 reported a 22 s
-# soft lockup in kthreadd while they were deleted) and would time bonding,
-# not exabond. exabond's default policy does not require a link monitor.
-for i in $(seq 1 $N); do
-	echo "link add b$i type bond mode active-backup"
-	echo "link set b$i up"
-done > "$dir/create"
+create_lines b $N > "$dir/create"
 t0=$(date +%s%N)
 ip -batch "$dir/create"
 log "created $N bonds in $((($(date +%s%N) - t0) / 1000000)) ms"
-on_exit bash -c "for i in \$(seq 1 $N); do echo \"link del b\$i\"; done | ip -force -batch -"
+on_exit delete_bonds b $N -force
 
 measure "before"
 
 t0=$(date +%s%N)
-for i in $(seq 1 $N); do echo "+b$i" > "$EXABOND_CTL"; done
+ctl_each + b $N
 t1=$(date +%s%N)
 log "managed $N bonds in $(((t1 - t0) / 1000000)) ms: $(((t1 - t0) / N / 1000)) us per +bond"
-on_exit bash -c "for i in \$(seq 1 $N); do echo -b\$i > $EXABOND_CTL; done"
+on_exit ctl_each - b $N
 check_eq "all nodes" $((N + 1)) "$(ls /sys/class/exabond | wc -l)"
 # One sysfs page holds ~800 of these names; then "++more++", as bonding does
 # (N is smaller on a lockdep kernel, and then every name must be there).
@@ -173,7 +193,7 @@ check "bond0's page still equals rtnetlink" page_matches /dev/exabond-bond0 bond
 measure "with $N more"
 
 t0=$(date +%s%N)
-for i in $(seq 1 $N); do echo "-b$i" > "$EXABOND_CTL"; done
+ctl_each - b $N
 t1=$(date +%s%N)
 log "released $N bonds in $(((t1 - t0) / 1000000)) ms: $(((t1 - t0) / N / 1000)) us per -bond"
 check_eq "one left" bond0 "$(cat "$EXABOND_CTL")"
@@ -181,6 +201,5 @@ measure "after release"
 slab=$(awk '/^Slab:/ {print $2}' /proc/meminfo)
 log "slab now ${slab} kB"
 if ((lockdep_on)); then
-	check "lockdep still on after $N bonds" \
-		grep -q '^ *debug_locks: *1$' /proc/lockdep_stats
+	check "lockdep still on after $N bonds" lockdep_enabled
 fi
