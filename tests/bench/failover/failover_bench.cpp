@@ -197,10 +197,16 @@ void watch_epoll(const std::string &bond_name, Cycle &c)
 			die(errno_text("epoll_wait"));
 		if (n <= 0)
 			continue;
-		bond.acknowledge();
-		if (c.armed.load(std::memory_order_acquire) &&
-		    bond.active_ifindex() != c.old_ifindex.load())
-			c.record(epoll, now_ns());
+		// Known once epoll_wait() returns and a load shows it; then
+		// acknowledge() (a read(2)) re-arms, and the load is repeated
+		// for a change published meanwhile.
+		for (int pass = 0; pass < 2; pass++) {
+			if (c.armed.load(std::memory_order_acquire) &&
+			    bond.active_ifindex() != c.old_ifindex.load())
+				c.record(epoll, now_ns());
+			if (!pass)
+				bond.acknowledge();
+		}
 	}
 	close(ep);
 }

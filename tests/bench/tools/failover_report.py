@@ -168,7 +168,11 @@ def tables(guestlog):
         pub = {id(c): c["busy_pub"] or c["wait_pub"] for c in cycles}
         out += ["Wake-up, from the failover's publication to knowing (us; "
                 "cycles where the watcher first saw the new member in that "
-                "publication):", "",
+                "publication). The two blocked readers wake for the same "
+                "publication and take turns on the vCPU the busy reader "
+                "leaves, with the failover's own work; the wakeup section "
+                "times each kind alone against the floor of this kernel "
+                "and CPU:", "",
                 "| watcher | count | min | median | p99 | max |",
                 "|---|---:|---:|---:|---:|---:|"]
         for w, key in (("busy", "busy_pub"), ("wait", "wait_pub"),
@@ -205,7 +209,12 @@ def tables(guestlog):
             "Medians of the same run; a ratio is the alternative's figure "
             "over exabond's. \"From the switch\" adds the estimated mean "
             "gap between the pointer switch and exabond's notifier (above) "
-            "to both delays: an estimate, not a per-cycle measurement.", "",
+            "to both delays: an estimate, not a per-cycle measurement. A "
+            "blocked reader's delay includes a wake-up, which under this "
+            "emulator costs any blocked reader about as much as it costs "
+            "exabond's (the wakeup section: an eventfd's reader, the floor, "
+            "next to exabond's, in the same boot), while the 1 ms poller's "
+            "period is real time.", "",
             "| miimon | target | measured | met |", "|---:|---|---:|---|"]
     for miimon, lag, after, n_ahead, n, gap in targets:
         if miimon == 100:

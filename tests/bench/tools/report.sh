@@ -2,7 +2,8 @@
 # report.sh OUT KVER [HOST]: tests/bench/REPORT.md from the "report:" lines
 # the benchmarks printed in the VM run whose logs are in OUT (one section
 # per VM benchmark, named after it), then the host benchmarks' sections:
-# HOST/reader_host.md from tools/reader_host.sh, if HOST is given. The
+# HOST/reader_host.md and HOST/wakeup_host.md from tools/reader_host.sh, if
+# HOST is given. The
 # plots (tools/failover_report.py, gnuplot) go to tests/bench/plots/.
 set -euo pipefail
 out=$1 kver=$2 host=${3:-}
@@ -42,8 +43,10 @@ if ((${#pngs[@]})); then
 	done
 fi
 if [[ -n "$host" ]]; then
-	md=$host/reader_host.md
-	[[ -s "$md" ]] || { echo "report.sh: $md missing" >&2; exit 1; }
-	printf '\n## reader_host\n\n'
-	cat "$md"
+	for name in reader_host wakeup_host; do
+		md=$host/$name.md
+		[[ -s "$md" ]] || { echo "report.sh: $md missing" >&2; exit 1; }
+		printf '\n## %s\n\n' "$name"
+		cat "$md"
+	done
 fi

@@ -1,0 +1,151 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Markdown tables of exabond-bench-wakeup's rounds.
+
+    wakeup_report.py vm FILE...      the VM run: exabond's readers and the
+                                     floor, a table per layout (the FILEs
+                                     of one layout pooled)
+    wakeup_report.py host FILE...    the host run: the floor alone
+
+A FILE is the program's output (tests/bench/wakeup/wakeup_bench.cpp). Times
+are CLOCK_MONOTONIC ns; 0 means not seen. Nothing here judges a figure.
+"""
+import os
+import statistics
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from failover_report import row  # noqa: E402
+
+# (label, column, origin column)
+EXABOND = [
+    ("exabond, busy-polling the page's generation (pinned to CPU 1)",
+     "busy", "pub"),
+    ("exabond, blocked in poll() (wait_for_change)", "wait", "pub"),
+    ("exabond, notify_fd() in an epoll loop", "epoll", "pub"),
+]
+FLOOR = [
+    ("floor: busy-polling a memory word the driver stores (CPU 1)",
+     "word", "kick_word"),
+    ("floor: blocked in poll() on an eventfd the driver writes",
+     "poll", "kick_poll"),
+    ("floor: an epoll loop on an eventfd the driver writes",
+     "epoll_fd", "kick_epoll"),
+]
+
+
+def delays(cycles, col, origin):
+    return [c[col] - c[origin] for c in cycles if c[col] and c[origin]]
+
+
+def parse(path):
+    """(meta: the "# key value ..." lines' pairs, rounds: dicts of ints)."""
+    meta, rounds, cols = {}, [], None
+    with open(path) as f:
+        for line in f:
+            w = line.split()
+            if not w:
+                continue
+            if w[0] == "#":
+                meta.update(zip(w[1::2], w[2::2]))
+            elif w[0] == "round":
+                cols = w
+            else:
+                rounds.append(dict(zip(cols, map(int, w))))
+    return meta, rounds
+
+
+def layout(meta):
+    """The threads' placement, in words."""
+    busy, reader, driver = (int(meta.get(k, -1)) for k in
+                            ("busy_cpu", "reader_cpu", "driver_cpu"))
+    where = lambda cpu: f"on CPU {cpu}" if cpu >= 0 else "unpinned"
+    if busy >= 0 and reader < 0 and driver < 0:
+        return (f"shared CPUs: the busy readers spin on CPU {busy}; the "
+                "driver (the waker) and the blocked readers run where the "
+                "scheduler puts them, so a woken reader may have to wait for "
+                "the waker, which without full preemption (Debian's generic "
+                "6.1 is voluntary) keeps its CPU until it leaves the kernel")
+    if busy < 0 and reader >= 0 and driver >= 0:
+        return (f"a CPU of their own: no busy reader; the driver on CPU "
+                f"{driver}, the blocked readers on CPU {reader}, idle while "
+                "they wait")
+    return (f"busy readers {where(busy)}, blocked readers {where(reader)}, "
+            f"driver {where(driver)}")
+
+
+def section(mode, runs):
+    """A table for the runs of one layout (one kind of blocked reader
+    each): their rounds pooled, each reader's from the run it was in."""
+    meta = runs[0][0]
+    rounds = [r for _, rs in runs for r in rs]
+    kinds = " and ".join(m.get("blocked", "both") for m, _ in runs)
+    missed = sum(int(m.get("missed", 0)) for m, _ in runs)
+    out = [f"### {layout(meta)}", "",
+           f"{len(runs)} run(s), blocked readers: {kinds}; "
+           f"{len(runs[0][1])} rounds each; a reader missed its half in "
+           f"{missed}."]
+    if mode == "vm":
+        multi = sum(int(m.get("multi", 0)) for m, _ in runs)
+        out[-1] += (f" Rounds whose write made more than one publication: "
+                    f"{multi} (left out of exabond's rows).")
+    out += ["", "From the action to the reader knowing (us):", "",
+            "| reader | count | min | median | p99 | max |",
+            "|---|---:|---:|---:|---:|---:|"]
+    rows = (EXABOND if mode == "vm" else []) + FLOOR
+    out += [row(label, delays(rounds, col, origin), 1e3)
+            for label, col, origin in rows if delays(rounds, col, origin)]
+    if mode == "vm":
+        out += ["", "| exabond's median ÷ the floor's | ratio |",
+                "|---|---:|"]
+        for (label, col, origin), (_, fcol, forigin) in zip(EXABOND, FLOOR):
+            e = delays(rounds, col, origin)
+            fl = delays(rounds, fcol, forigin)
+            if e and fl:
+                r = statistics.median(e) / statistics.median(fl)
+                out.append(f"| {label.split(', ', 1)[1]} | {r:.2f} |")
+    return out + [""]
+
+
+def tables(mode, paths):
+    meta, _ = parse(paths[0])
+    if mode == "vm":
+        out = [f"Setting: {meta.get('bond')}, an active-backup bond of two "
+               f"veth members (miimon {meta.get('miimon')}), managed by "
+               f"exabond.ko; guest of {meta.get('cpus')} vCPUs under TCG. "
+               "Each round, a driver thread writes the bond's updelay "
+               "through sysfs and exabond publishes the change before the "
+               "write returns; the exabond readers notice it, timed from "
+               "the publication's publish_ns. Then the same driver stores a "
+               "memory word and writes two eventfds, and readers of the "
+               "same kinds notice that, timed from just before the store or "
+               "write(2): the floor, what such a reader pays on this kernel "
+               "and CPU whatever woke it. 10 ms pause after each half. One "
+               "kind of blocked reader per run (two woken at once would take "
+               "turns on a CPU), in two layouts of the threads:", ""]
+    else:
+        out = [f"Setting: the host's own kernel, {meta.get('cpus')} CPUs, no "
+               "module: the floor of the VM's wakeup section, natively, in "
+               "the same two layouts. Each round, a driver thread stores a "
+               "memory word and writes two eventfds; readers notice, timed "
+               "from just before the store or write(2). The guest's floor "
+               "over this one is what the emulator adds to a wake-up.", ""]
+    groups = {}
+    for path in paths:
+        meta, rounds = parse(path)
+        key = tuple(meta.get(k) for k in ("busy_cpu", "reader_cpu",
+                                          "driver_cpu"))
+        groups.setdefault(key, []).append((meta, rounds))
+    for runs in groups.values():
+        out += section(mode, runs)
+    return out
+
+
+def main():
+    if len(sys.argv) < 3 or sys.argv[1] not in ("vm", "host"):
+        sys.exit(__doc__)
+    print("\n".join(tables(sys.argv[1], sys.argv[2:])).rstrip("\n"))
+
+
+if __name__ == "__main__":
+    main()

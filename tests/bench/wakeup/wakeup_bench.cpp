@@ -1,0 +1,466 @@
+// SPDX-License-Identifier: GPL-2.0
+//
+// exabond-bench-wakeup: how long a reader takes to notice a publication of
+// exabond's page, blocked in poll(), in an epoll loop, and busy-polling on
+// another CPU, next to the same three readers woken by the most direct
+// means the platform has: an eventfd written by another thread (poll(),
+// epoll) and a memory word stored by it (busy-polling). The second set is
+// the floor: no reader of its kind notices anything sooner on this kernel
+// and CPU, so the difference is what exabond's path adds.
+//
+//	exabond-bench-wakeup --rounds N [--bond BOND] [--busy-cpu CPU | --no-busy]
+//			     [--blocked poll|epoll|both] [--reader-cpu CPU]
+//			     [--driver-cpu CPU]
+//
+// --blocked picks the blocked readers (default both kinds). Two blocked
+// readers woken at once take turns on a shared CPU, so each kind's time
+// depends on which ran first: time one kind per run to compare it with its
+// floor. Where the threads run is the layout: the busy readers on
+// --busy-cpu (default 1) or none (--no-busy); the blocked readers pinned to
+// --reader-cpu and the driver to --driver-cpu, or wherever the scheduler
+// puts them (the default). With --no-busy, --reader-cpu 1 and --driver-cpu
+// 0, a blocked reader wakes on a CPU of its own; with the default layout it
+// wakes where the driver (the waker) runs, and on a kernel without full
+// preemption waits until the waker leaves the kernel.
+//
+// With --bond, each round has two halves. First the driver writes the
+// bond's bonding/updelay (0 and miimon in turn; exabond.ko publishes the
+// change before the write returns) and waits until the exabond readers
+// have seen the new generation. Then it stores the word and writes the
+// eventfds, and waits until the floor's readers have seen them. Without
+// --bond only the floor runs (on a host without the module).
+//
+// Output, one line per round, CLOCK_MONOTONIC ns (0: not seen within 1 s,
+// or that reader does not run):
+//	round pub busy wait epoll kick_word word kick_poll poll kick_epoll epoll_fd
+// pub is the publication's publish_ns; it is 0 when the round's write made
+// more than one publication (the first one's time is then not in the
+// page). A kick_* time is taken just before the store or write(2). The
+// exabond times are those of the first load that showed the change, as an
+// application would take them. Nothing here judges a time:
+// tests/bench/tools/wakeup_report.py makes the tables.
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <exabond/bond.hpp>
+#include <exabond/snapshot.hpp>
+
+#include "../bench_util.hpp"
+
+namespace {
+
+using bench::now_ns;
+
+[[noreturn]] void die(const std::string &what)
+{
+	bench::die("exabond-bench-wakeup", what);
+}
+
+std::string errno_text(const std::string &what)
+{
+	return what + ": " + std::strerror(errno);
+}
+
+// A file descriptor closed when it goes out of scope.
+class Fd {
+public:
+	explicit Fd(int fd) : fd_(fd) {}
+	Fd(const Fd &) = delete;
+	Fd &operator=(const Fd &) = delete;
+	~Fd()
+	{
+		if (fd_ >= 0)
+			close(fd_);
+	}
+	int get() const noexcept { return fd_; }
+
+private:
+	int fd_;
+};
+
+// The readers, in output order after pub.
+enum Reader { busy, wait, epoll, word, poll_fd, epoll_fd, n_readers };
+
+enum Phase { idle, exabond_half, floor_half };
+
+// The round in progress. The driver resets it, sets the phase, then acts;
+// a reader records the first time it notices the action of its half.
+struct Round {
+	std::atomic<int> phase{idle};
+	std::atomic<std::uint64_t> base_gen{0};
+	std::atomic<std::uint64_t> seen[n_readers] = {};
+
+	void record(Reader r, std::uint64_t t) noexcept
+	{
+		std::uint64_t zero = 0;
+		seen[r].compare_exchange_strong(zero, t);
+	}
+	bool in(Phase p) const noexcept
+	{
+		return phase.load(std::memory_order_acquire) == p;
+	}
+};
+
+std::atomic<bool> stopping{false};
+// The floor's memory word, stored by the driver, spun on by the busy reader.
+std::atomic<std::uint64_t> floor_word{0};
+
+void pin(const char *who, int cpu)
+{
+	if (cpu >= 0 && !bench::pin_to_cpu(cpu))
+		die(errno_text(std::string("pinning the ") + who + " to CPU " +
+			       std::to_string(cpu)));
+}
+
+// Spins on the page's generation (if there is a bond) and on the floor's
+// word, pinned to @cpu.
+void read_busy(exabond::Bond *bond, Round &r, int cpu)
+{
+	pin("busy reader", cpu);
+	std::uint64_t word_seen = floor_word.load();
+	while (!stopping.load(std::memory_order_relaxed)) {
+		if (bond && r.in(exabond_half) &&
+		    bond->generation() != r.base_gen.load(std::memory_order_relaxed))
+			r.record(busy, now_ns());
+		const std::uint64_t w = floor_word.load(std::memory_order_acquire);
+		if (w != word_seen) {
+			word_seen = w;
+			if (r.in(floor_half))
+				r.record(word, now_ns());
+		}
+		__builtin_ia32_pause();
+	}
+}
+
+void read_wait(exabond::Bond &bond, Round &r, int cpu)
+{
+	pin("poll() reader", cpu);
+	std::uint64_t gen = bond.generation();
+	while (!stopping.load()) {
+		if (bond.wait_for_change(gen, std::chrono::seconds(1)) ==
+		    exabond::WaitStatus::dead)
+			die("the bond's page went dead");
+		gen = bond.generation();
+		if (r.in(exabond_half) && gen != r.base_gen.load())
+			r.record(wait, now_ns());
+	}
+}
+
+void read_epoll(exabond::Bond &bond, Round &r, int cpu)
+{
+	pin("epoll reader", cpu);
+	Fd ep(epoll_create1(EPOLL_CLOEXEC));
+	if (ep.get() < 0)
+		die(errno_text("epoll_create1"));
+	epoll_event ev{};
+	ev.events = EPOLLIN;
+	if (epoll_ctl(ep.get(), EPOLL_CTL_ADD, bond.notify_fd(), &ev) < 0)
+		die(errno_text("epoll_ctl on the page's notify_fd()"));
+	bond.acknowledge();
+	while (!stopping.load()) {
+		epoll_event out;
+		const int n = epoll_wait(ep.get(), &out, 1, 1000);
+		if (n < 0 && errno != EINTR)
+			die(errno_text("epoll_wait"));
+		if (n <= 0)
+			continue;
+		// Known once epoll_wait() returns and a load shows the change,
+		// as with the eventfd below; acknowledge() (a read(2)) re-arms
+		// after.
+		if (r.in(exabond_half) && bond.generation() != r.base_gen.load())
+			r.record(epoll, now_ns());
+		const std::uint64_t g = bond.acknowledge();
+		if (r.in(exabond_half) && g != r.base_gen.load())
+			r.record(epoll, now_ns());
+	}
+}
+
+// The floor's blocked readers: @efd readable wakes them; they note the
+// time, then consume it.
+void read_eventfd_poll(int efd, Round &r, int cpu)
+{
+	pin("eventfd poll() reader", cpu);
+	while (!stopping.load()) {
+		pollfd p{efd, POLLIN, 0};
+		const int n = poll(&p, 1, 1000);
+		if (n < 0 && errno != EINTR)
+			die(errno_text("poll on an eventfd"));
+		if (n <= 0)
+			continue;
+		const std::uint64_t t = now_ns();
+		std::uint64_t v;
+		if (read(efd, &v, sizeof(v)) != ssize_t(sizeof(v)))
+			die(errno_text("reading an eventfd"));
+		if (r.in(floor_half))
+			r.record(poll_fd, t);
+	}
+}
+
+void read_eventfd_epoll(int efd, Round &r, int cpu)
+{
+	pin("eventfd epoll reader", cpu);
+	Fd ep(epoll_create1(EPOLL_CLOEXEC));
+	if (ep.get() < 0)
+		die(errno_text("epoll_create1"));
+	epoll_event ev{};
+	ev.events = EPOLLIN;
+	if (epoll_ctl(ep.get(), EPOLL_CTL_ADD, efd, &ev) < 0)
+		die(errno_text("epoll_ctl on an eventfd"));
+	while (!stopping.load()) {
+		epoll_event out;
+		const int n = epoll_wait(ep.get(), &out, 1, 1000);
+		if (n < 0 && errno != EINTR)
+			die(errno_text("epoll_wait"));
+		if (n <= 0)
+			continue;
+		const std::uint64_t t = now_ns();
+		std::uint64_t v;
+		if (read(efd, &v, sizeof(v)) != ssize_t(sizeof(v)))
+			die(errno_text("reading an eventfd"));
+		if (r.in(floor_half))
+			r.record(epoll_fd, t);
+	}
+}
+
+struct Options {
+	std::string bond;
+	int rounds = 0;
+	int busy_cpu = 1;	// -1: no busy readers
+	int reader_cpu = -1;	// -1: not pinned
+	int driver_cpu = -1;
+	bool poll = true;	// the blocked readers that run
+	bool epoll = true;
+};
+
+Options parse(int argc, char **argv)
+{
+	Options o;
+	for (int i = 1; i < argc; i++) {
+		const std::string a = argv[i];
+		auto value = [&]() -> std::string {
+			if (i + 1 >= argc)
+				die("missing value after " + a);
+			return argv[++i];
+		};
+		if (a == "--bond")
+			o.bond = value();
+		else if (a == "--rounds")
+			o.rounds = std::atoi(value().c_str());
+		else if (a == "--busy-cpu")
+			o.busy_cpu = std::atoi(value().c_str());
+		else if (a == "--no-busy")
+			o.busy_cpu = -1;
+		else if (a == "--blocked") {
+			const std::string v = value();
+			if (v != "poll" && v != "epoll" && v != "both")
+				die("--blocked takes poll, epoll or both, not " + v);
+			o.poll = v != "epoll";
+			o.epoll = v != "poll";
+		} else if (a == "--reader-cpu")
+			o.reader_cpu = std::atoi(value().c_str());
+		else if (a == "--driver-cpu")
+			o.driver_cpu = std::atoi(value().c_str());
+		else
+			die("unknown argument " + a);
+	}
+	if (o.rounds <= 0 || o.busy_cpu < -1 || o.reader_cpu < -1 ||
+	    o.driver_cpu < -1)
+		die("usage: exabond-bench-wakeup --rounds N [--bond BOND] "
+		    "[--busy-cpu CPU | --no-busy] [--blocked poll|epoll|both] "
+		    "[--reader-cpu CPU] [--driver-cpu CPU]");
+	return o;
+}
+
+unsigned read_uint(const std::string &path)
+{
+	FILE *f = std::fopen(path.c_str(), "r");
+	unsigned v = 0;
+	if (!f)
+		die(errno_text(path));
+	const bool ok = std::fscanf(f, "%u", &v) == 1;
+	std::fclose(f);
+	if (!ok)
+		die("no number in " + path);
+	return v;
+}
+
+void write_uint(int fd, const std::string &path, unsigned v)
+{
+	const std::string s = std::to_string(v) + "\n";
+	if (pwrite(fd, s.data(), s.size(), 0) != ssize_t(s.size()))
+		die(errno_text("writing " + s.substr(0, s.size() - 1) + " to " + path));
+}
+
+// Waits (1 ms sleeps) until every reader in @which has recorded, or 1 s.
+bool wait_seen(const Round &r, const std::vector<Reader> &which)
+{
+	const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+	for (;;) {
+		bool all = true;
+		for (Reader w : which)
+			all = all && r.seen[w].load();
+		if (all)
+			return true;
+		if (std::chrono::steady_clock::now() >= end)
+			return false;
+		std::this_thread::sleep_for(std::chrono::milliseconds(1));
+	}
+}
+
+void eventfd_kick(int efd)
+{
+	const std::uint64_t one = 1;
+	if (write(efd, &one, sizeof(one)) != ssize_t(sizeof(one)))
+		die(errno_text("writing an eventfd"));
+}
+
+int run(const Options &o)
+{
+	std::optional<exabond::Bond> bond;
+	std::string updelay_path;
+	unsigned miimon = 0, updelay0 = 0;
+	if (!o.bond.empty()) {
+		bond.emplace(exabond::Bond::open(o.bond));
+		const std::string opts = "/sys/class/net/" + o.bond + "/bonding/";
+		miimon = read_uint(opts + "miimon");
+		if (!miimon)
+			die(o.bond + ": miimon is 0 (updelay needs the MII monitor)");
+		updelay_path = opts + "updelay";
+		updelay0 = read_uint(updelay_path);
+	}
+	Fd updelay(bond ? open(updelay_path.c_str(), O_WRONLY | O_CLOEXEC) : -1);
+	if (bond && updelay.get() < 0)
+		die(errno_text(updelay_path));
+	Fd efd_poll(eventfd(0, EFD_CLOEXEC));
+	Fd efd_epoll(eventfd(0, EFD_CLOEXEC));
+	if (efd_poll.get() < 0 || efd_epoll.get() < 0)
+		die(errno_text("eventfd"));
+
+	Round r;
+	std::vector<std::thread> threads;
+	// Each reader opens the bond for itself, as separate applications
+	// would; the driver's Bond is only for its own snapshots.
+	std::optional<exabond::Bond> b_busy, b_wait, b_epoll;
+	if (bond) {
+		b_busy.emplace(exabond::Bond::open(o.bond));
+		b_wait.emplace(exabond::Bond::open(o.bond));
+		b_epoll.emplace(exabond::Bond::open(o.bond));
+		if (o.poll)
+			threads.emplace_back(read_wait, std::ref(*b_wait),
+					     std::ref(r), o.reader_cpu);
+		if (o.epoll)
+			threads.emplace_back(read_epoll, std::ref(*b_epoll),
+					     std::ref(r), o.reader_cpu);
+	}
+	if (o.busy_cpu >= 0)
+		threads.emplace_back(read_busy, b_busy ? &*b_busy : nullptr,
+				     std::ref(r), o.busy_cpu);
+	if (o.poll)
+		threads.emplace_back(read_eventfd_poll, efd_poll.get(),
+				     std::ref(r), o.reader_cpu);
+	if (o.epoll)
+		threads.emplace_back(read_eventfd_epoll, efd_epoll.get(),
+				     std::ref(r), o.reader_cpu);
+	pin("driver", o.driver_cpu);
+	std::this_thread::sleep_for(std::chrono::milliseconds(100));
+
+	std::printf("# rounds %d bond %s miimon %u cpus %u busy_cpu %d "
+		    "reader_cpu %d driver_cpu %d blocked %s\n", o.rounds,
+		    bond ? o.bond.c_str() : "-", miimon,
+		    std::thread::hardware_concurrency(), o.busy_cpu, o.reader_cpu,
+		    o.driver_cpu, o.poll && o.epoll ? "both" : o.poll ? "poll" : "epoll");
+	std::printf("round pub busy wait epoll kick_word word kick_poll poll "
+		    "kick_epoll epoll_fd\n");
+	const bool with_busy = o.busy_cpu >= 0;
+	std::vector<Reader> exabond_readers, floor_readers;
+	if (o.poll) {
+		exabond_readers.push_back(wait);
+		floor_readers.push_back(poll_fd);
+	}
+	if (o.epoll) {
+		exabond_readers.push_back(epoll);
+		floor_readers.push_back(epoll_fd);
+	}
+	if (with_busy) {
+		exabond_readers.push_back(busy);
+		floor_readers.push_back(word);
+	}
+	int missed = 0, multi = 0;
+	unsigned updelay_v = updelay0;
+	for (int i = 0; i < o.rounds; i++) {
+		for (auto &t : r.seen)
+			t = 0;
+		std::uint64_t pub = 0;
+		if (bond) {
+			const std::uint64_t g0 = bond->generation();
+			r.base_gen = g0;
+			r.phase.store(exabond_half, std::memory_order_release);
+			updelay_v = updelay_v ? 0 : miimon;
+			write_uint(updelay.get(), updelay_path, updelay_v);
+			if (!wait_seen(r, exabond_readers))
+				missed++;
+			r.phase.store(idle, std::memory_order_release);
+			exabond::Snapshot s;
+			if (bond->snapshot(s) && s.generation() == g0 + 1)
+				pub = s.publish_ns();
+			else
+				multi++;
+			std::this_thread::sleep_for(std::chrono::milliseconds(10));
+		}
+
+		r.phase.store(floor_half, std::memory_order_release);
+		const std::uint64_t kick_word = now_ns();
+		floor_word.fetch_add(1, std::memory_order_release);
+		const std::uint64_t kick_poll = o.poll ? now_ns() : 0;
+		if (o.poll)
+			eventfd_kick(efd_poll.get());
+		const std::uint64_t kick_epoll = o.epoll ? now_ns() : 0;
+		if (o.epoll)
+			eventfd_kick(efd_epoll.get());
+		if (!wait_seen(r, floor_readers))
+			missed++;
+		r.phase.store(idle, std::memory_order_release);
+
+		auto t = [&](Reader w) { return (unsigned long long)r.seen[w].load(); };
+		std::printf("%d %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu\n", i,
+			    (unsigned long long)pub, t(busy), t(wait), t(epoll),
+			    (unsigned long long)kick_word, t(word),
+			    (unsigned long long)kick_poll, t(poll_fd),
+			    (unsigned long long)kick_epoll, t(epoll_fd));
+		std::this_thread::sleep_for(std::chrono::milliseconds(10));
+	}
+	if (bond && updelay_v != updelay0)
+		write_uint(updelay.get(), updelay_path, updelay0);
+	stopping = true;
+	for (auto &t : threads)
+		t.join();
+	std::printf("# missed %d multi %d\n", missed, multi);
+	std::fflush(stdout);
+	return 0;
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+	try {
+		return run(parse(argc, argv));
+	} catch (const std::exception &e) {
+		die(e.what());
+	}
+}
