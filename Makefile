@@ -98,7 +98,7 @@ PUBLIC := all module userspace check unit fuzz vm-test vm-test-rt vm-selftest \
 	debug-check demo bench fixtures install deb
 .PHONY: $(PUBLIC) deps style clean uninstall \
 	_all _module _userspace _userspace-asan _userspace-tsan _userspace-fuzz \
-	_initrd _selftest-module _kernel-rt _module-rt _initrd-rt \
+	_initrd _selftest-module _bench-module _kernel-rt _module-rt _initrd-rt \
 	_bonding-selftests _check _unit _fuzz _vm-test _vm-test-rt _vm-selftest \
 	_debug-check _debug-run _demo _bench _kernel _fixtures \
 	_install _install-kmod _userspace-install _dkms-remove _system-reload \
@@ -157,6 +157,10 @@ _module-rt: _kernel-rt
 
 _selftest-module: _kernel
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/tests/vm/selftest/kmod modules
+
+# tests/bench/scale.sh times exabond's notifier with it.
+_bench-module: _kernel
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/tests/bench/kmod modules
 
 _userspace:
 	cmake -S userspace -B $(UB) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
@@ -253,7 +257,7 @@ _fixtures: _module _userspace _initrd
 	python3 tests/vm/fixtures/extract.py $(BUILD)/fixtures \
 		tests/unit/rtnl/fixtures
 
-_bench: _module _userspace _initrd
+_bench: _module _userspace _initrd _bench-module
 	tests/bench/tools/reader_host.sh $(UB) $(BUILD)/bench-host
 	python3 tests/vm/run.py $(VM_ARGS) --verbose --out $(BUILD)/bench \
 		--tests-dir tests/bench --test-timeout 900 $(T)
@@ -409,4 +413,5 @@ style:
 clean:
 	-$(MAKE) -C kmod KDIR=$(KDIR) clean
 	-$(MAKE) -C $(KDIR) M=$(CURDIR)/tests/vm/selftest/kmod clean
+	-$(MAKE) -C $(KDIR) M=$(CURDIR)/tests/bench/kmod clean
 	rm -rf $(BUILD)

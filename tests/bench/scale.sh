@@ -12,17 +12,26 @@
 #   event	the wall time per event of `ip -batch` for an unrelated
 #		device (500 MTU changes of a dummy) and for a managed bond's
 #		member (200 MTU changes of bond0's veth member, each re-read
-#		and published); it includes ip and every other notifier, so
-#		only its trend over the populations matters: exabond's part is
-#		O(1) in the population by design (kmod/events.c). (ftrace would
-#		time the notifier alone, but patching kernel text under the
-#		emulator stalled the guest: soft lockups in text_poke_bp.)
+#		and published); it includes ip and every other notifier
+#   notifier	exabond's notifier alone for those events, timed from the
+#		outside by tests/bench/kmod/exabond_bench_notifier.ko (no
+#		kernel text patched: ftrace's stalled the emulated guest):
+#		the median time between notifier blocks just before and just
+#		after exabond's, less the median between a pair of blocks with
+#		nothing between them, per event on that device; and the p99
+#		of the first
 #   lag		publish_ns - event_ns of those member publications (exabond-
 #		probe record, blocked in poll())
 # EXABOND_BENCH_SCALE_POPULATIONS (default "1 10 100 1000") picks the
 # populations. The figures are printed as "report:" lines; nothing here
 # judges them.
 source "$EXABOND_REPO/tests/vm/guest/lib.sh"
+
+probe_ko=$EXABOND_REPO/tests/bench/kmod/exabond_bench_notifier.ko
+probe_proc=/proc/exabond_bench_notifier
+[[ -f "$probe_ko" ]] || fail "$probe_ko missing: make bench builds it (_bench-module)"
+run insmod "$probe_ko"
+on_exit rmmod exabond_bench_notifier
 
 run ip link add dummy0 type dummy
 on_exit ip link del dummy0
@@ -53,13 +62,29 @@ ctl_all() {
 	echo $(((t1 - t0) / $#))
 }
 
-# batch_us BATCH: the wall time of `ip -batch BATCH` per line, in us.
+# batch_us BATCH: the wall time of `ip -batch BATCH` per line, in us; the
+# notifier probe's samples are cleared first.
 batch_us() {
 	local t0 t1
+	echo > "$probe_proc"
 	t0=${EPOCHREALTIME/./}
 	ip -batch "$1"
 	t1=${EPOCHREALTIME/./}
 	echo $(((t1 - t0) / $(wc -l < "$1")))
+}
+
+# notifier_ns DEV: "EXABOND P99 EMPTY EVENTS" in ns, from the probe's
+# samples of DEV's events: the median of pair 0 (around exabond's block)
+# less the median of pair 1 (around nothing), pair 0's p99, pair 1's
+# median, and how many events pair 0 timed.
+notifier_ns() {
+	local idx ex ex99 empty n
+	idx=$(cat "/sys/class/net/$1/ifindex")
+	read -r ex ex99 _ < <(awk -v i="$idx" '$1 == 0 && $2 == i { print $4 }' "$probe_proc" | quantiles)
+	read -r empty _ < <(awk -v i="$idx" '$1 == 1 && $2 == i { print $4 }' "$probe_proc" | quantiles)
+	n=$(awk -v i="$idx" '$1 == 0 && $2 == i' "$probe_proc" | wc -l)
+	((n)) || fail "the notifier probe timed no event of $1"
+	echo "$((ex - empty)) $ex99 $empty $n"
 }
 
 for i in $(seq 1 500); do echo "link set dummy0 mtu $((1000 + i % 2))"; done > "$dir/unrelated"
@@ -78,9 +103,11 @@ for pop in ${EXABOND_BENCH_SCALE_POPULATIONS:-1 10 100 1000}; do
 	check_eq "$pop bonds managed" "$pop" "$(ls /sys/class/exabond | wc -l)"
 
 	unrelated_us=$(batch_us "$dir/unrelated")
+	read -r un_ns un_p99 un_empty un_n < <(notifier_ns dummy0)
 	bg_start REC probe record /dev/exabond-bond0
 	sleep 0.2
 	member_us=$(batch_us "$dir/member")
+	read -r mem_ns mem_p99 mem_empty mem_n < <(notifier_ns vm0)
 	unmanage_us=$(ctl_all - bond0 "${extra[@]}")
 	bg_finish REC
 	read -r lag_med lag_p99 _ < <({ bg_line REC; bg_output REC; } |
@@ -89,13 +116,13 @@ for pop in ${EXABOND_BENCH_SCALE_POPULATIONS:-1 10 100 1000}; do
 	for b in "${extra[@]}"; do echo "link del $b"; done > "$dir/del"
 	((${#extra[@]} == 0)) || run ip -batch "$dir/del"
 
-	row="| $pop | $(((used1 - used0) / pop)) | $(((slab1 - slab0) / pop)) | $manage_us | $unmanage_us | $unrelated_us | $member_us | $lag_med | $lag_p99 |"
+	row="| $pop | $(((used1 - used0) / pop)) | $(((slab1 - slab0) / pop)) | $manage_us | $unmanage_us | $unrelated_us | $member_us | $un_ns ($un_p99) | $mem_ns ($mem_p99) | $un_empty, $mem_empty | $un_n, $mem_n | $lag_med | $lag_p99 |"
 	log "$row"
 	rows+=("$row")
 done
 
-echo "report: Setting: bond0 (active-backup, miimon 100, one veth member) and pop - 1 empty active-backup bonds, all managed; guest of 2 vCPUs under TCG, so absolute times are inflated: compare populations. Memory: the difference in used memory and slab (caches dropped) before and after managing, per bond; at 1 and 10 bonds it is within the noise of everything else the guest does. Events: wall time per line of \`ip -batch\` for 500 MTU changes of an unrelated dummy device and 200 of bond0's member (each re-read and published), ip's own work and every notifier included. Lag: publish_ns - event_ns of bond0's publications meanwhile."
+echo "report: Setting: bond0 (active-backup, miimon 100, one veth member) and pop - 1 empty active-backup bonds, all managed; guest of 2 vCPUs under TCG, so absolute times are inflated: compare populations. Memory: the difference in used memory and slab (caches dropped) before and after managing, per bond; at 1 and 10 bonds it is within the noise of everything else the guest does. Events: wall time per line of \`ip -batch\` for 500 MTU changes of an unrelated dummy device and 200 of bond0's member (each re-read and published), ip's own work and every notifier included. Exabond's notifier: for the same events, timed from the outside by a bench-only module (tests/bench/kmod/exabond_bench_notifier.ko): the median time between notifier blocks just before and just after exabond's, less the median between two blocks with nothing between them (the probe's own cost, shown), in ns per event of that device (p99 of the first in brackets); the member's include re-reading and publishing the page. Lag: publish_ns - event_ns of bond0's publications meanwhile."
 echo "report:"
-echo "report: | managed bonds | used kB / bond | slab kB / bond | manage us / bond | unmanage us / bond | unrelated device: us / event | managed member: us / event | lag median us | lag p99 us |"
-echo "report: |---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+echo "report: | managed bonds | used kB / bond | slab kB / bond | manage us / bond | unmanage us / bond | ip -batch, unrelated device: us / event | ip -batch, managed member: us / event | exabond's notifier, unrelated device: ns / event (p99) | exabond's notifier, managed member: ns / event (p99) | probe alone: ns (unrelated, member) | events timed (unrelated, member) | lag median us | lag p99 us |"
+echo "report: |---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 for r in "${rows[@]}"; do echo "report: $r"; done
