@@ -346,8 +346,11 @@ WaitStatus Bond::wait_for_change(std::uint64_t generation,
 		}
 
 		// The node: POLLIN means the generation moved past what this
-		// file last read, which may be older than @generation; read it
-		// (non-blocking) to catch up, and sleep again if need be.
+		// file last read, which may be older than @generation. A new
+		// generation returns at once, from the page (the top of the
+		// loop), with no read(2) between the wake-up and the caller;
+		// the file catches up in the next call, before it sleeps: read
+		// it (non-blocking), and sleep again if need be.
 		struct pollfd p = {map_->fd.get(), POLLIN, 0};
 		int r = ppoll(&p, 1, &ts, nullptr);
 
@@ -363,6 +366,8 @@ WaitStatus Bond::wait_for_change(std::uint64_t generation,
 			errno = EIO;
 			return WaitStatus::error;
 		}
+		if (exabond_generation(pg_) != generation)
+			continue;
 		std::uint64_t seen;
 
 		if (read(map_->fd.get(), &seen, sizeof(seen)) < 0 &&
