@@ -5,6 +5,7 @@
 #ifndef EXABOND_BENCH_UTIL_HPP
 #define EXABOND_BENCH_UTIL_HPP
 
+#include <cerrno>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -30,18 +31,27 @@ inline bool pin_to_cpu(int cpu) noexcept
 {
 	cpu_set_t set;
 
-	if (cpu < 0 || cpu >= CPU_SETSIZE)
+	if (cpu < 0 || cpu >= CPU_SETSIZE) {
+		errno = EINVAL;
 		return false;
+	}
 	CPU_ZERO(&set);
 	CPU_SET(cpu, &set);
-	return pthread_setaffinity_np(pthread_self(), sizeof(set), &set) == 0;
+	// (an error number returned, not set in errno)
+	const int err = pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+	if (err)
+		errno = err;
+	return !err;
 }
 
-// "@tool: @what" on stderr, exit status 1.
+// "@tool: @what" on stderr, exit status 1. Callable from any thread: the
+// output is flushed and the process ends without running destructors,
+// which other threads may still be using.
 [[noreturn]] inline void die(const char *tool, const std::string &what)
 {
 	std::fprintf(stderr, "%s: %s\n", tool, what.c_str());
-	std::exit(1);
+	std::fflush(nullptr);
+	std::_Exit(1);
 }
 
 } // namespace bench

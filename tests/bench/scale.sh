@@ -18,8 +18,8 @@
 #		kernel text patched: ftrace's stalled the emulated guest):
 #		the median time between notifier blocks just before and just
 #		after exabond's, less the median between a pair of blocks with
-#		nothing between them, per event on that device; and the p99
-#		of the first
+#		nothing between them, per NETDEV_CHANGEMTU of that device;
+#		and the p99 of the first
 #   lag		publish_ns - event_ns of those member publications (exabond-
 #		probe record, blocked in poll())
 # EXABOND_BENCH_SCALE_POPULATIONS (default "1 10 100 1000") picks the
@@ -74,16 +74,21 @@ batch_us() {
 }
 
 # notifier_ns DEV: "EXABOND P99 EMPTY EVENTS" in ns, from the probe's
-# samples of DEV's events: the median of pair 0 (around exabond's block)
-# less the median of pair 1 (around nothing), pair 0's p99, pair 1's
-# median, and how many events pair 0 timed.
+# samples of DEV's NETDEV_CHANGEMTU (7; an MTU change also raises
+# PRECHANGEMTU, which exabond passes over): the median of pair 0 (around
+# exabond's block) less the median of pair 1 (around nothing), pair 0's
+# p99, pair 1's median, and how many events pair 0 timed. One read of the
+# probe's file.
 notifier_ns() {
-	local idx ex ex99 empty n
+	local idx samples ex ex99 empty n
 	idx=$(cat "/sys/class/net/$1/ifindex")
-	read -r ex ex99 _ < <(awk -v i="$idx" '$1 == 0 && $2 == i { print $4 }' "$probe_proc" | quantiles)
-	read -r empty _ < <(awk -v i="$idx" '$1 == 1 && $2 == i { print $4 }' "$probe_proc" | quantiles)
-	n=$(awk -v i="$idx" '$1 == 0 && $2 == i' "$probe_proc" | wc -l)
-	((n)) || fail "the notifier probe timed no event of $1"
+	samples=$(awk -v i="$idx" '$2 == i && $3 == 7 { print $1, $4 }' "$probe_proc")
+	n=$(awk '$1 == 0' <<<"$samples" | wc -l)
+	((n)) || { echo "the notifier probe timed no CHANGEMTU of $1"; return 1; }
+	read -r ex ex99 _ < <(awk '$1 == 0 { print $2 }' <<<"$samples" | quantiles)
+	read -r empty _ < <(awk '$1 == 1 { print $2 }' <<<"$samples" | quantiles)
+	[[ $ex =~ ^[0-9]+$ && $empty =~ ^[0-9]+$ ]] ||
+		{ echo "the notifier probe's samples of $1 are not numbers"; return 1; }
 	echo "$((ex - empty)) $ex99 $empty $n"
 }
 
@@ -103,11 +108,13 @@ for pop in ${EXABOND_BENCH_SCALE_POPULATIONS:-1 10 100 1000}; do
 	check_eq "$pop bonds managed" "$pop" "$(ls /sys/class/exabond | wc -l)"
 
 	unrelated_us=$(batch_us "$dir/unrelated")
-	read -r un_ns un_p99 un_empty un_n < <(notifier_ns dummy0)
+	res=$(notifier_ns dummy0) || fail "$res"
+	read -r un_ns un_p99 un_empty un_n <<<"$res"
 	bg_start REC probe record /dev/exabond-bond0
 	sleep 0.2
 	member_us=$(batch_us "$dir/member")
-	read -r mem_ns mem_p99 mem_empty mem_n < <(notifier_ns vm0)
+	res=$(notifier_ns vm0) || fail "$res"
+	read -r mem_ns mem_p99 mem_empty mem_n <<<"$res"
 	unmanage_us=$(ctl_all - bond0 "${extra[@]}")
 	bg_finish REC
 	read -r lag_med lag_p99 _ < <({ bg_line REC; bg_output REC; } |
@@ -121,7 +128,7 @@ for pop in ${EXABOND_BENCH_SCALE_POPULATIONS:-1 10 100 1000}; do
 	rows+=("$row")
 done
 
-echo "report: Setting: bond0 (active-backup, miimon 100, one veth member) and pop - 1 empty active-backup bonds, all managed; guest of 2 vCPUs under TCG, so absolute times are inflated: compare populations. Memory: the difference in used memory and slab (caches dropped) before and after managing, per bond; at 1 and 10 bonds it is within the noise of everything else the guest does. Events: wall time per line of \`ip -batch\` for 500 MTU changes of an unrelated dummy device and 200 of bond0's member (each re-read and published), ip's own work and every notifier included. Exabond's notifier: for the same events, timed from the outside by a bench-only module (tests/bench/kmod/exabond_bench_notifier.ko): the median time between notifier blocks just before and just after exabond's, less the median between two blocks with nothing between them (the probe's own cost, shown), in ns per event of that device (p99 of the first in brackets); the member's include re-reading and publishing the page. Lag: publish_ns - event_ns of bond0's publications meanwhile."
+echo "report: Setting: bond0 (active-backup, miimon 100, one veth member) and pop - 1 empty active-backup bonds, all managed; guest of 2 vCPUs under TCG, so absolute times are inflated: compare populations. Memory: the difference in used memory and slab (caches dropped) before and after managing, per bond; at 1 and 10 bonds it is within the noise of everything else the guest does. Events: wall time per line of \`ip -batch\` for 500 MTU changes of an unrelated dummy device and 200 of bond0's member (each re-read and published), ip's own work and every notifier included. Exabond's notifier: for the same events, timed from the outside by a bench-only module (tests/bench/kmod/exabond_bench_notifier.ko): the median time between notifier blocks just before and just after exabond's, less the median between two blocks with nothing between them (the probe's own cost, shown), in ns per NETDEV_CHANGEMTU of that device (p99 of the first in brackets); the member's include re-reading and publishing the page. The probe's four blocks run on every event, so the ip -batch columns include their cost. Lag: publish_ns - event_ns of bond0's publications meanwhile."
 echo "report:"
 echo "report: | managed bonds | used kB / bond | slab kB / bond | manage us / bond | unmanage us / bond | ip -batch, unrelated device: us / event | ip -batch, managed member: us / event | exabond's notifier, unrelated device: ns / event (p99) | exabond's notifier, managed member: ns / event (p99) | probe alone: ns (unrelated, member) | events timed (unrelated, member) | lag median us | lag p99 us |"
 echo "report: |---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"

@@ -19,13 +19,13 @@ veth_ab_bond bond0 100 va vb
 manage bond0
 check "the page is quiet" wait_for 10 page_settled /dev/exabond-bond0
 
-# Two layouts (wakeup_bench.cpp says what they are): the busy readers with
-# the rest unpinned, then the blocked readers on a vCPU of their own; one
-# kind of blocked reader per run.
+# Two layouts: the blocked readers on the driver's (the waker's) vCPU and
+# the busy readers on the other, then the blocked readers on a vCPU of
+# their own; one kind of blocked reader per run (wakeup_bench.cpp).
 outs=()
 for layout in shared own; do
 	case $layout in
-	shared) args=() ;;
+	shared) args=(--reader-cpu 0 --driver-cpu 0) ;;
 	own) args=(--no-busy --reader-cpu 1 --driver-cpu 0) ;;
 	esac
 	for kind in poll epoll; do

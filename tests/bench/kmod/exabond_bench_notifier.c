@@ -8,9 +8,10 @@
  * exabond's main notifier_block has priority -100 (kmod/events.c); in
  * 6.1's sources the other netdevice notifiers not at 0 are at 10, 5, -1,
  * -5 and -10. So a block here at -99 runs just before exabond's and one at
- * -101 just after it (pair 0); a second pair at -199 and -201 has nothing between them
- * (pair 1), and times what a pair costs by itself: two calls, two clock
- * reads, the chain's walk. Pair 0 minus pair 1 is exabond's notifier.
+ * -101 just after it (pair 0); a second pair at -199 and -201 has nothing
+ * between them (pair 1), and times what a pair costs by itself: two calls,
+ * two clock reads, the chain's walk. Pair 0 minus pair 1 is exabond's
+ * notifier.
  * exabond's other block (priority INT_MAX, a member's CHANGELOWERSTATE
  * only) is not timed.
  *
@@ -19,6 +20,7 @@
  * PROBE_RING samples. /proc/exabond_bench_notifier lists them, one
  * "pair ifindex event ns" line each, oldest first; any write clears them.
  */
+#include <linux/log2.h>
 #include <linux/module.h>
 #include <linux/netdevice.h>
 #include <linux/notifier.h>
@@ -72,7 +74,8 @@ static int probe_end(struct notifier_block *nb, unsigned long event,
 	struct probe_pair *p = container_of(nb, struct probe_pair, end);
 	struct probe_sample *s;
 
-	/* Not the event the start block saw (a veto stops the chain between
+	/*
+	 * Not the event the start block saw (a veto stops the chain between
 	 * them; registration replays events to one block only).
 	 */
 	if (p->pending != ptr || p->pending_event != event)
@@ -209,6 +212,8 @@ static int __init probe_init(void)
 {
 	int ends = 0, starts = 0, i, err;
 
+	BUILD_BUG_ON(!is_power_of_2(PROBE_RING));
+
 	for (i = 0; i < PROBE_PAIRS; i++) {
 		struct probe_pair *p = &probe_pairs[i];
 
@@ -222,7 +227,8 @@ static int __init probe_init(void)
 		p->end.notifier_call = probe_end;
 		p->end.priority = probe_priorities[i][1];
 	}
-	/* The ends first: what registering a start replays is then left
+	/*
+	 * The ends first: what registering a start replays is then left
 	 * pending, and cleared below, never ended.
 	 */
 	for (; ends < PROBE_PAIRS; ends++) {

@@ -210,11 +210,11 @@ def tables(guestlog):
             "over exabond's. \"From the switch\" adds the estimated mean "
             "gap between the pointer switch and exabond's notifier (above) "
             "to both delays: an estimate, not a per-cycle measurement. A "
-            "blocked reader's delay includes a wake-up, which under this "
-            "emulator costs any blocked reader about as much as it costs "
-            "exabond's (the wakeup section: an eventfd's reader, the floor, "
-            "next to exabond's, in the same boot), while the 1 ms poller's "
-            "period is real time.", "",
+            "blocked reader's delay includes a wake-up, inflated by the "
+            "emulator like every kernel path, while the 1 ms poller's "
+            "period is real time; the wakeup section measures exabond's "
+            "wake-ups next to an eventfd's (the floor) in the same boot.",
+            "",
             "| miimon | target | measured | met |", "|---:|---|---:|---|"]
     for miimon, lag, after, n_ahead, n, gap in targets:
         if miimon == 100:

@@ -36,7 +36,7 @@ mv "$out/reader_host.md.tmp" "$out/reader_host.md"
 rounds=${EXABOND_BENCH_WAKEUP_ROUNDS:-500}
 for layout in shared own; do
 	case $layout in
-	shared) args=() ;;
+	shared) args=(--reader-cpu 0 --driver-cpu 0) ;;
 	own) args=(--no-busy --reader-cpu 1 --driver-cpu 0) ;;
 	esac
 	for kind in poll epoll; do

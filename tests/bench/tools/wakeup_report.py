@@ -17,15 +17,15 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from failover_report import row  # noqa: E402
 
-# (label, column, origin column)
+# (label, column, origin column); {busy} is the busy readers' CPU
 EXABOND = [
-    ("exabond, busy-polling the page's generation (pinned to CPU 1)",
+    ("exabond, busy-polling the page's generation (CPU {busy})",
      "busy", "pub"),
     ("exabond, blocked in poll() (wait_for_change)", "wait", "pub"),
     ("exabond, notify_fd() in an epoll loop", "epoll", "pub"),
 ]
 FLOOR = [
-    ("floor: busy-polling a memory word the driver stores (CPU 1)",
+    ("floor: busy-polling a memory word the driver stores (CPU {busy})",
      "word", "kick_word"),
     ("floor: blocked in poll() on an eventfd the driver writes",
      "poll", "kick_poll"),
@@ -34,8 +34,14 @@ FLOOR = [
 ]
 
 
-def delays(cycles, col, origin):
-    return [c[col] - c[origin] for c in cycles if c[col] and c[origin]]
+def delays(rounds, col, origin):
+    """The reader's delays in the rounds it saw. A reader records only
+    under its round's tag, after the action: a delay below 0 would be a
+    defect of the program, so it stops the report."""
+    d = [r[col] - r[origin] for r in rounds if r[col] and r[origin]]
+    if any(x < 0 for x in d):
+        sys.exit(f"wakeup_report.py: {col} saw a round before {origin}")
+    return d
 
 
 def parse(path):
@@ -52,24 +58,28 @@ def parse(path):
                 cols = w
             else:
                 rounds.append(dict(zip(cols, map(int, w))))
+    if int(meta.get("missed", -1)) != 0:
+        sys.exit(f"wakeup_report.py: {path}: readers missed "
+                 f"{meta.get('missed')} rounds (or the run did not finish)")
     return meta, rounds
 
 
-def layout(meta):
+def layout(mode, meta):
     """The threads' placement, in words."""
     busy, reader, driver = (int(meta.get(k, -1)) for k in
                             ("busy_cpu", "reader_cpu", "driver_cpu"))
-    where = lambda cpu: f"on CPU {cpu}" if cpu >= 0 else "unpinned"
-    if busy >= 0 and reader < 0 and driver < 0:
-        return (f"shared CPUs: the busy readers spin on CPU {busy}; the "
-                "driver (the waker) and the blocked readers run where the "
-                "scheduler puts them, so a woken reader may have to wait for "
-                "the waker, which without full preemption (Debian's generic "
-                "6.1 is voluntary) keeps its CPU until it leaves the kernel")
-    if busy < 0 and reader >= 0 and driver >= 0:
+    if busy >= 0 and reader >= 0 and reader == driver:
+        return (f"the waker's CPU: the driver (the waker) and the blocked "
+                f"readers on CPU {driver}, the busy readers on CPU {busy}. "
+                "A woken reader waits for the driver to give up the CPU" +
+                (", which without full preemption (Debian's generic 6.1 is "
+                 "voluntary) it keeps until it leaves the kernel"
+                 if mode == "vm" else ""))
+    if busy < 0 and reader >= 0 and driver >= 0 and reader != driver:
         return (f"a CPU of their own: no busy reader; the driver on CPU "
                 f"{driver}, the blocked readers on CPU {reader}, idle while "
                 "they wait")
+    where = lambda cpu: f"on CPU {cpu}" if cpu >= 0 else "unpinned"
     return (f"busy readers {where(busy)}, blocked readers {where(reader)}, "
             f"driver {where(driver)}")
 
@@ -80,21 +90,25 @@ def section(mode, runs):
     meta = runs[0][0]
     rounds = [r for _, rs in runs for r in rs]
     kinds = " and ".join(m.get("blocked", "both") for m, _ in runs)
-    missed = sum(int(m.get("missed", 0)) for m, _ in runs)
-    out = [f"### {layout(meta)}", "",
+    writes = ", ".join(f"{int(m['write_ns']) / 1e3:.1f}" for m, _ in runs)
+    out = [f"### {layout(mode, meta)}", "",
            f"{len(runs)} run(s), blocked readers: {kinds}; "
-           f"{len(runs[0][1])} rounds each; a reader missed its half in "
-           f"{missed}."]
+           f"{len(runs[0][1])} rounds each; no reader missed a round. A "
+           f"whole write(2) to an eventfd no one waits on: {writes} us "
+           "(median, per run)."]
     if mode == "vm":
-        multi = sum(int(m.get("multi", 0)) for m, _ in runs)
-        out[-1] += (f" Rounds whose write made more than one publication: "
-                    f"{multi} (left out of exabond's rows).")
+        other = sum(int(m.get("other", 0)) for m, _ in runs)
+        out[-1] += (" Rounds whose page showed another publication right "
+                    f"after the write: {other} (left out of exabond's rows).")
     out += ["", "From the action to the reader knowing (us):", "",
             "| reader | count | min | median | p99 | max |",
             "|---|---:|---:|---:|---:|---:|"]
+    busy = meta.get("busy_cpu")
     rows = (EXABOND if mode == "vm" else []) + FLOOR
-    out += [row(label, delays(rounds, col, origin), 1e3)
-            for label, col, origin in rows if delays(rounds, col, origin)]
+    for label, col, origin in rows:
+        d = delays(rounds, col, origin)
+        if d:
+            out.append(row(label.format(busy=busy), d, 1e3))
     if mode == "vm":
         out += ["", "| exabond's median ÷ the floor's | ratio |",
                 "|---|---:|"]
@@ -103,7 +117,8 @@ def section(mode, runs):
             fl = delays(rounds, fcol, forigin)
             if e and fl:
                 r = statistics.median(e) / statistics.median(fl)
-                out.append(f"| {label.split(', ', 1)[1]} | {r:.2f} |")
+                name = label.split(", ", 1)[1].format(busy=busy)
+                out.append(f"| {name} | {r:.2f} |")
     return out + [""]
 
 
@@ -117,17 +132,20 @@ def tables(mode, paths):
                "through sysfs and exabond publishes the change before the "
                "write returns; the exabond readers notice it, timed from "
                "the publication's publish_ns. Then the same driver stores a "
-               "memory word and writes two eventfds, and readers of the "
-               "same kinds notice that, timed from just before the store or "
+               "memory word and writes eventfds, and readers of the same "
+               "kinds notice that, timed from just before the store or "
                "write(2): the floor, what such a reader pays on this kernel "
-               "and CPU whatever woke it. 10 ms pause after each half. One "
-               "kind of blocked reader per run (two woken at once would take "
-               "turns on a CPU), in two layouts of the threads:", ""]
+               "and CPU whatever woke it. The floor's origin is earlier by "
+               "a system call's entry, which exabond's (taken in the "
+               "kernel) leaves out; a whole write(2) is given as its upper "
+               "bound. 10 ms pause after each half. One kind of blocked "
+               "reader per run (two woken at once would take turns on a "
+               "CPU), in two layouts of the threads:", ""]
     else:
         out = [f"Setting: the host's own kernel, {meta.get('cpus')} CPUs, no "
                "module: the floor of the VM's wakeup section, natively, in "
-               "the same two layouts. Each round, a driver thread stores a "
-               "memory word and writes two eventfds; readers notice, timed "
+               "the same layouts. Each round, a driver thread stores a "
+               "memory word and writes eventfds; readers notice, timed "
                "from just before the store or write(2). The guest's floor "
                "over this one is what the emulator adds to a wake-up.", ""]
     groups = {}
