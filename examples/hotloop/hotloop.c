@@ -221,14 +221,17 @@ static int wait_change(const struct exabond_page *pg, int fd, int is_node,
 		/*
 		 * POLLIN: the generation moved past what this file last
 		 * read(), which acknowledges it; POLLHUP: the page is final.
+		 * A new generation goes back to the caller at once; the read
+		 * that catches the file up waits for the next call, so that
+		 * no system call stands between the wake-up and the caller.
 		 */
 		struct pollfd p = { .fd = fd, .events = POLLIN };
 		uint64_t seen;
 
 		if (poll(&p, 1, 1000) < 0)
 			return errno == EINTR ? 0 : -1;
-		if ((p.revents & POLLIN) && read(fd, &seen, sizeof(seen)) < 0 &&
-		    errno != EAGAIN)
+		if ((p.revents & POLLIN) && exabond_generation(pg) == gen &&
+		    read(fd, &seen, sizeof(seen)) < 0 && errno != EAGAIN)
 			return -1;
 		return 0;
 	} else {
