@@ -19,7 +19,9 @@
 #		the median time between notifier blocks just before and just
 #		after exabond's, less the median between a pair of blocks with
 #		nothing between them, per NETDEV_CHANGEMTU of that device;
-#		and the p99 of the first
+#		and the p99 of the first. The member's with no reader waiting
+#		on the page, then with one blocked in poll() (the recorder
+#		below), which each publication wakes
 #   lag		publish_ns - event_ns of those member publications (exabond-
 #		probe record, blocked in poll())
 # EXABOND_BENCH_SCALE_POPULATIONS (default "1 10 100 1000") picks the
@@ -110,6 +112,11 @@ for pop in ${EXABOND_BENCH_SCALE_POPULATIONS:-1 10 100 1000}; do
 	unrelated_us=$(batch_us "$dir/unrelated")
 	res=$(notifier_ns dummy0) || fail "$res"
 	read -r un_ns un_p99 un_empty un_n <<<"$res"
+	# The member's events with no reader waiting on the page, then with
+	# one blocked in poll() (the recorder): publishing wakes it.
+	batch_us "$dir/member" > /dev/null
+	res=$(notifier_ns vm0) || fail "$res"
+	read -r alone_ns alone_p99 _ <<<"$res"
 	bg_start REC probe record /dev/exabond-bond0
 	sleep 0.2
 	member_us=$(batch_us "$dir/member")
@@ -123,13 +130,13 @@ for pop in ${EXABOND_BENCH_SCALE_POPULATIONS:-1 10 100 1000}; do
 	for b in "${extra[@]}"; do echo "link del $b"; done > "$dir/del"
 	((${#extra[@]} == 0)) || run ip -batch "$dir/del"
 
-	row="| $pop | $(((used1 - used0) / pop)) | $(((slab1 - slab0) / pop)) | $manage_us | $unmanage_us | $unrelated_us | $member_us | $un_ns ($un_p99) | $mem_ns ($mem_p99) | $un_empty, $mem_empty | $un_n, $mem_n | $lag_med | $lag_p99 |"
+	row="| $pop | $(((used1 - used0) / pop)) | $(((slab1 - slab0) / pop)) | $manage_us | $unmanage_us | $unrelated_us | $member_us | $un_ns ($un_p99) | $alone_ns ($alone_p99) | $mem_ns ($mem_p99) | $un_empty, $mem_empty | $un_n, $mem_n | $lag_med | $lag_p99 |"
 	log "$row"
 	rows+=("$row")
 done
 
-echo "report: Setting: bond0 (active-backup, miimon 100, one veth member) and pop - 1 empty active-backup bonds, all managed; guest of 2 vCPUs under TCG, so absolute times are inflated: compare populations. Memory: the difference in used memory and slab (caches dropped) before and after managing, per bond; at 1 and 10 bonds it is within the noise of everything else the guest does. Events: wall time per line of \`ip -batch\` for 500 MTU changes of an unrelated dummy device and 200 of bond0's member (each re-read and published), ip's own work and every notifier included. Exabond's notifier: for the same events, timed from the outside by a bench-only module (tests/bench/kmod/exabond_bench_notifier.ko): the median time between notifier blocks just before and just after exabond's, less the median between two blocks with nothing between them (the probe's own cost, shown), in ns per NETDEV_CHANGEMTU of that device (p99 of the first in brackets); the member's include re-reading and publishing the page. The probe's four blocks run on every event, so the ip -batch columns include their cost. Lag: publish_ns - event_ns of bond0's publications meanwhile."
+echo "report: Setting: bond0 (active-backup, miimon 100, one veth member) and pop - 1 empty active-backup bonds, all managed; guest of 2 vCPUs under TCG, so absolute times are inflated: compare populations. Memory: the difference in used memory and slab (caches dropped) before and after managing, per bond; at 1 and 10 bonds it is within the noise of everything else the guest does. Events: wall time per line of \`ip -batch\` for 500 MTU changes of an unrelated dummy device and 200 of bond0's member (each re-read and published), ip's own work and every notifier included. Exabond's notifier: for the same events, timed from the outside by a bench-only module (tests/bench/kmod/exabond_bench_notifier.ko): the median time between notifier blocks just before and just after exabond's, less the median between two blocks with nothing between them (the probe's own cost, shown), in ns per NETDEV_CHANGEMTU of that device (p99 of the first in brackets); the member's include re-reading and publishing the page, first with no reader waiting on it, then with one blocked in poll() (the lag's recorder), which the publication wakes: the difference is one wake-up of a sleeping reader, paid inside the notifier, under RTNL, once per blocked reader. The probe's four blocks run on every event, so the ip -batch columns include their cost. Lag: publish_ns - event_ns of bond0's publications meanwhile."
 echo "report:"
-echo "report: | managed bonds | used kB / bond | slab kB / bond | manage us / bond | unmanage us / bond | ip -batch, unrelated device: us / event | ip -batch, managed member: us / event | exabond's notifier, unrelated device: ns / event (p99) | exabond's notifier, managed member: ns / event (p99) | probe alone: ns (unrelated, member) | events timed (unrelated, member) | lag median us | lag p99 us |"
-echo "report: |---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+echo "report: | managed bonds | used kB / bond | slab kB / bond | manage us / bond | unmanage us / bond | ip -batch, unrelated device: us / event | ip -batch, managed member: us / event | exabond's notifier, unrelated device: ns / event (p99) | exabond's notifier, managed member, no reader waiting: ns / event (p99) | the same, one reader blocked in poll() | probe alone: ns (unrelated, member) | events timed (unrelated, member) | lag median us | lag p99 us |"
+echo "report: |---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 for r in "${rows[@]}"; do echo "report: $r"; done
