@@ -10,6 +10,7 @@
 #
 # EXABOND_BENCH_WAKEUP_ROUNDS (default 500) sizes the run.
 source "$EXABOND_REPO/tests/vm/guest/lib.sh"
+source "$EXABOND_REPO/tests/bench/wakeup/layouts.sh"
 
 bin=$EXABOND_BUILD/tests/bench/exabond-bench-wakeup
 [[ -x "$bin" ]] || fail "$bin missing: build userspace with EXABOND_BENCH=ON"
@@ -19,15 +20,11 @@ veth_ab_bond bond0 100 va vb
 manage bond0
 check "the page is quiet" wait_for 10 page_settled /dev/exabond-bond0
 
-# Two layouts: the blocked readers on the driver's (the waker's) vCPU and
-# the busy readers on the other, then the blocked readers on a vCPU of
-# their own; one kind of blocked reader per run (wakeup_bench.cpp).
+# The layouts of wakeup/layouts.sh; one kind of blocked reader per run
+# (wakeup_bench.cpp).
 outs=()
-for layout in shared own; do
-	case $layout in
-	shared) args=(--reader-cpu 0 --driver-cpu 0) ;;
-	own) args=(--no-busy --reader-cpu 1 --driver-cpu 0) ;;
-	esac
+for layout in "${WAKEUP_LAYOUTS[@]}"; do
+	mapfile -t args < <(wakeup_args "$layout")
 	for kind in poll epoll; do
 		out=$PWD/wakeup-$layout-$kind.txt
 		log "+ exabond-bench-wakeup --bond bond0 --rounds $rounds --blocked $kind ${args[*]} > $out"

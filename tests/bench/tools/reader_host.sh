@@ -33,17 +33,15 @@ python3 "$tools/reader_report.py" "$out/reader_host.json" > "$out/reader_host.md
 mv "$out/reader_host.md.tmp" "$out/reader_host.md"
 
 # The VM's layouts and runs (tests/bench/wakeup.sh).
+source "$tools/../wakeup/layouts.sh"
 rounds=${EXABOND_BENCH_WAKEUP_ROUNDS:-500}
-for layout in shared own; do
-	case $layout in
-	shared) args=(--reader-cpu 0 --driver-cpu 0) ;;
-	own) args=(--no-busy --reader-cpu 1 --driver-cpu 0) ;;
-	esac
+runs=()
+for layout in "${WAKEUP_LAYOUTS[@]}"; do
+	mapfile -t args < <(wakeup_args "$layout")
 	for kind in poll epoll; do
-		"$wakeup" --rounds "$rounds" --blocked "$kind" "${args[@]}" \
-			> "$out/wakeup_host-$layout-$kind.txt"
+		runs+=("$out/wakeup_host-$layout-$kind.txt")
+		"$wakeup" --rounds "$rounds" --blocked "$kind" "${args[@]}" > "${runs[-1]}"
 	done
 done
-python3 "$tools/wakeup_report.py" host "$out"/wakeup_host-{shared,own}-{poll,epoll}.txt \
-	> "$out/wakeup_host.md.tmp"
+python3 "$tools/wakeup_report.py" host "${runs[@]}" > "$out/wakeup_host.md.tmp"
 mv "$out/wakeup_host.md.tmp" "$out/wakeup_host.md"

@@ -84,8 +84,10 @@ std::string errno_text(const std::string &what)
 class Fd {
 public:
 	explicit Fd(int fd) : fd_(fd) {}
+	Fd(Fd &&o) noexcept : fd_(o.fd_) { o.fd_ = -1; }
 	Fd(const Fd &) = delete;
 	Fd &operator=(const Fd &) = delete;
+	Fd &operator=(Fd &&) = delete;
 	~Fd()
 	{
 		if (fd_ >= 0)
@@ -139,6 +141,29 @@ void pin(const char *who, int cpu)
 			       std::to_string(cpu)));
 }
 
+// An epoll set watching @fd for EPOLLIN (@what names it in errors).
+Fd epoll_on(int fd, const char *what)
+{
+	Fd ep(epoll_create1(EPOLL_CLOEXEC));
+	if (ep.get() < 0)
+		die(errno_text("epoll_create1"));
+	epoll_event ev{};
+	ev.events = EPOLLIN;
+	if (epoll_ctl(ep.get(), EPOLL_CTL_ADD, fd, &ev) < 0)
+		die(errno_text(std::string("epoll_ctl on ") + what));
+	return ep;
+}
+
+// One epoll_wait() of up to 1 s: true if @ep's fd is readable.
+bool epoll_ready(const Fd &ep)
+{
+	epoll_event out;
+	const int n = epoll_wait(ep.get(), &out, 1, 1000);
+	if (n < 0 && errno != EINTR)
+		die(errno_text("epoll_wait"));
+	return n > 0;
+}
+
 // Spins on the page's generation (if there is a bond) and on the floor's
 // word, pinned to @cpu.
 void read_busy(exabond::Bond *bond, Round &r, int cpu)
@@ -184,21 +209,11 @@ void read_wait(exabond::Bond &bond, Round &r, int cpu)
 void read_epoll(exabond::Bond &bond, Round &r, int cpu)
 {
 	pin("epoll reader", cpu);
-	Fd ep(epoll_create1(EPOLL_CLOEXEC));
-	if (ep.get() < 0)
-		die(errno_text("epoll_create1"));
-	epoll_event ev{};
-	ev.events = EPOLLIN;
-	if (epoll_ctl(ep.get(), EPOLL_CTL_ADD, bond.notify_fd(), &ev) < 0)
-		die(errno_text("epoll_ctl on the page's notify_fd()"));
+	const Fd ep = epoll_on(bond.notify_fd(), "the page's notify_fd()");
 	bond.acknowledge();
 	ready++;
 	while (!stopping.load()) {
-		epoll_event out;
-		const int n = epoll_wait(ep.get(), &out, 1, 1000);
-		if (n < 0 && errno != EINTR)
-			die(errno_text("epoll_wait"));
-		if (n <= 0)
+		if (!epoll_ready(ep))
 			continue;
 		// Known once epoll_wait() returns and a load shows the change,
 		// as with the eventfd below; acknowledge() (a read(2)) re-arms
@@ -243,20 +258,10 @@ void read_eventfd_poll(int efd, Round &r, int cpu)
 void read_eventfd_epoll(int efd, Round &r, int cpu)
 {
 	pin("eventfd epoll reader", cpu);
-	Fd ep(epoll_create1(EPOLL_CLOEXEC));
-	if (ep.get() < 0)
-		die(errno_text("epoll_create1"));
-	epoll_event ev{};
-	ev.events = EPOLLIN;
-	if (epoll_ctl(ep.get(), EPOLL_CTL_ADD, efd, &ev) < 0)
-		die(errno_text("epoll_ctl on an eventfd"));
+	const Fd ep = epoll_on(efd, "an eventfd");
 	ready++;
 	while (!stopping.load()) {
-		epoll_event out;
-		const int n = epoll_wait(ep.get(), &out, 1, 1000);
-		if (n < 0 && errno != EINTR)
-			die(errno_text("epoll_wait"));
-		if (n <= 0)
+		if (!epoll_ready(ep))
 			continue;
 		const std::uint64_t t = now_ns();
 		if (const std::uint64_t tag = r.now_in(floor_half))
