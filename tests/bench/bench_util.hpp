@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <ctime>
 #include <string>
 
@@ -42,6 +43,12 @@ inline bool pin_to_cpu(int cpu) noexcept
 	if (err)
 		errno = err;
 	return !err;
+}
+
+// "@what: " and the text of errno.
+inline std::string errno_text(const std::string &what)
+{
+	return what + ": " + std::strerror(errno);
 }
 
 // "@tool: @what" on stderr, exit status 1. Callable from any thread: the

@@ -38,7 +38,6 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
 #include <ctime>
 #include <functional>
 #include <map>
@@ -67,16 +66,12 @@
 
 namespace {
 
+using bench::errno_text;
 using bench::now_ns;
 
 [[noreturn]] void die(const std::string &what)
 {
 	bench::die("exabond-bench-failover", what);
-}
-
-std::string errno_text(const std::string &what)
-{
-	return what + ": " + std::strerror(errno);
 }
 
 // The watchers, in output order.
@@ -200,13 +195,14 @@ void watch_epoll(const std::string &bond_name, Cycle &c)
 		// Known once epoll_wait() returns and a load shows it; then
 		// acknowledge() (a read(2)) re-arms, and the load is repeated
 		// for a change published meanwhile.
-		for (int pass = 0; pass < 2; pass++) {
+		auto look = [&] {
 			if (c.armed.load(std::memory_order_acquire) &&
 			    bond.active_ifindex() != c.old_ifindex.load())
 				c.record(epoll, now_ns());
-			if (!pass)
-				bond.acknowledge();
-		}
+		};
+		look();
+		bond.acknowledge();
+		look();
 	}
 	close(ep);
 }

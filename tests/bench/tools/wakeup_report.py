@@ -104,26 +104,24 @@ def section(mode, runs):
             "| reader | count | min | median | p99 | max |",
             "|---|---:|---:|---:|---:|---:|"]
     busy = meta.get("busy_cpu")
-    rows = (EXABOND if mode == "vm" else []) + FLOOR
-    for label, col, origin in rows:
-        d = delays(rounds, col, origin)
-        if d:
-            out.append(row(label.format(busy=busy), d, 1e3))
+    kinds = (EXABOND if mode == "vm" else []) + FLOOR
+    d = {col: delays(rounds, col, origin) for _, col, origin in kinds}
+    out += [row(label.format(busy=busy), d[col], 1e3)
+            for label, col, _ in kinds if d[col]]
     if mode == "vm":
         out += ["", "| exabond's median ÷ the floor's | ratio |",
                 "|---|---:|"]
-        for (label, col, origin), (_, fcol, forigin) in zip(EXABOND, FLOOR):
-            e = delays(rounds, col, origin)
-            fl = delays(rounds, fcol, forigin)
-            if e and fl:
-                r = statistics.median(e) / statistics.median(fl)
+        for (label, col, _), (_, fcol, _) in zip(EXABOND, FLOOR):
+            if d[col] and d[fcol]:
+                r = statistics.median(d[col]) / statistics.median(d[fcol])
                 name = label.split(", ", 1)[1].format(busy=busy)
                 out.append(f"| {name} | {r:.2f} |")
     return out + [""]
 
 
 def tables(mode, paths):
-    meta, _ = parse(paths[0])
+    runs = [parse(path) for path in paths]
+    meta = runs[0][0]
     if mode == "vm":
         out = [f"Setting: {meta.get('bond')}, an active-backup bond of two "
                f"veth members (miimon {meta.get('miimon')}), managed by "
@@ -149,13 +147,12 @@ def tables(mode, paths):
                "from just before the store or write(2). The guest's floor "
                "over this one is what the emulator adds to a wake-up.", ""]
     groups = {}
-    for path in paths:
-        meta, rounds = parse(path)
-        key = tuple(meta.get(k) for k in ("busy_cpu", "reader_cpu",
-                                          "driver_cpu"))
-        groups.setdefault(key, []).append((meta, rounds))
-    for runs in groups.values():
-        out += section(mode, runs)
+    for m, rounds in runs:
+        key = tuple(m.get(k) for k in ("busy_cpu", "reader_cpu",
+                                       "driver_cpu"))
+        groups.setdefault(key, []).append((m, rounds))
+    for group in groups.values():
+        out += section(mode, group)
     return out
 
 

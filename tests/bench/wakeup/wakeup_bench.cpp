@@ -49,7 +49,6 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
 #include <optional>
 #include <string>
 #include <thread>
@@ -65,9 +64,11 @@
 #include <exabond/snapshot.hpp>
 
 #include "../bench_util.hpp"
+#include "unique_fd.hpp"
 
 namespace {
 
+using bench::errno_text;
 using bench::now_ns;
 
 [[noreturn]] void die(const std::string &what)
@@ -75,29 +76,8 @@ using bench::now_ns;
 	bench::die("exabond-bench-wakeup", what);
 }
 
-std::string errno_text(const std::string &what)
-{
-	return what + ": " + std::strerror(errno);
-}
-
-// A file descriptor closed when it goes out of scope.
-class Fd {
-public:
-	explicit Fd(int fd) : fd_(fd) {}
-	Fd(Fd &&o) noexcept : fd_(o.fd_) { o.fd_ = -1; }
-	Fd(const Fd &) = delete;
-	Fd &operator=(const Fd &) = delete;
-	Fd &operator=(Fd &&) = delete;
-	~Fd()
-	{
-		if (fd_ >= 0)
-			close(fd_);
-	}
-	int get() const noexcept { return fd_; }
-
-private:
-	int fd_;
-};
+// The one RAII descriptor of the in-tree programs (userspace/lib).
+using Fd = exabond::detail::UniqueFd;
 
 // The readers, in output order after pub.
 enum Reader { busy, wait, epoll, word, poll_fd, epoll_fd, n_readers };
@@ -145,7 +125,7 @@ void pin(const char *who, int cpu)
 Fd epoll_on(int fd, const char *what)
 {
 	Fd ep(epoll_create1(EPOLL_CLOEXEC));
-	if (ep.get() < 0)
+	if (!ep.valid())
 		die(errno_text("epoll_create1"));
 	epoll_event ev{};
 	ev.events = EPOLLIN;
@@ -218,13 +198,14 @@ void read_epoll(exabond::Bond &bond, Round &r, int cpu)
 		// Known once epoll_wait() returns and a load shows the change,
 		// as with the eventfd below; acknowledge() (a read(2)) re-arms
 		// after, and a change published meanwhile counts too.
-		for (int pass = 0; pass < 2; pass++) {
-			const std::uint64_t g = pass ? bond.acknowledge() : bond.generation();
+		auto look = [&](std::uint64_t g) {
 			const std::uint64_t t = now_ns();
 			if (const std::uint64_t tag = r.now_in(exabond_half);
 			    tag && g != r.base_gen.load())
 				r.record(epoll, t, tag);
-		}
+		};
+		look(bond.generation());
+		look(bond.acknowledge());
 	}
 }
 
@@ -366,22 +347,12 @@ bool wait_seen(const Round &r, const std::vector<Reader> &which)
 	}
 }
 
-// The median time of a whole write(2) to an eventfd no one waits on.
-std::uint64_t write_ns()
+Fd new_eventfd()
 {
 	Fd efd(eventfd(0, EFD_CLOEXEC));
-	if (efd.get() < 0)
+	if (!efd.valid())
 		die(errno_text("eventfd"));
-	std::vector<std::uint64_t> v;
-	const std::uint64_t one = 1;
-	for (int i = 0; i < 201; i++) {
-		const std::uint64_t t0 = now_ns();
-		if (write(efd.get(), &one, sizeof(one)) != ssize_t(sizeof(one)))
-			die(errno_text("writing an eventfd"));
-		v.push_back(now_ns() - t0);
-	}
-	std::nth_element(v.begin(), v.begin() + 100, v.end());
-	return v[100];
+	return efd;
 }
 
 void eventfd_kick(int efd)
@@ -389,6 +360,20 @@ void eventfd_kick(int efd)
 	const std::uint64_t one = 1;
 	if (write(efd, &one, sizeof(one)) != ssize_t(sizeof(one)))
 		die(errno_text("writing an eventfd"));
+}
+
+// The median time of a whole write(2) to an eventfd no one waits on.
+std::uint64_t write_ns()
+{
+	const Fd efd = new_eventfd();
+	std::vector<std::uint64_t> v;
+	for (int i = 0; i < 201; i++) {
+		const std::uint64_t t0 = now_ns();
+		eventfd_kick(efd.get());
+		v.push_back(now_ns() - t0);
+	}
+	std::nth_element(v.begin(), v.begin() + 100, v.end());
+	return v[100];
 }
 
 // The reader threads: stopped and joined however run() leaves.
@@ -433,12 +418,10 @@ int run(const Options &o)
 		updelay0 = read_uint(updelay_path);
 	}
 	Fd updelay(bond ? open(updelay_path.c_str(), O_WRONLY | O_CLOEXEC) : -1);
-	if (bond && updelay.get() < 0)
+	if (bond && !updelay.valid())
 		die(errno_text(updelay_path));
-	Fd efd_poll(eventfd(0, EFD_CLOEXEC));
-	Fd efd_epoll(eventfd(0, EFD_CLOEXEC));
-	if (efd_poll.get() < 0 || efd_epoll.get() < 0)
-		die(errno_text("eventfd"));
+	const Fd efd_poll = new_eventfd();
+	const Fd efd_epoll = new_eventfd();
 	pin("driver", o.driver_cpu);
 	const std::uint64_t syscall_ns = write_ns();
 
